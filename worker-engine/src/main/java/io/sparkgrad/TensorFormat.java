@@ -1,0 +1,306 @@
+package io.sparkgrad;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * How tensors print. Two texts matter to users porting MindSpore code:
+ * <ul>
+ *   <li>the repr ({@link Tensor#toString()}), {@code Tensor(shape=[4], dtype=Float32, value= [...])},
+ *       whose elements MindSpore prints in scientific notation with 8 digits;</li>
+ *   <li>{@code print(tensor)} ({@link Tensor#str()}), NumPy's {@code str}: the shortest text that
+ *       reads back to the same float, at most 8 decimals, columns padded, e.g. {@code [5.]} or
+ *       {@code [[2.211 0.51  1.49 ]}.</li>
+ * </ul>
+ * MindSpore's repr changed between releases; the builder reproduces the older ones too (a space
+ * for the sign or not, two or three exponent digits), which is how the seed notebooks differ.
+ */
+public final class TensorFormat {
+    /** MindSpore 2.x: {@code [ 0.00000000e+00,  1.00000000e+00]}, scalars as {@code 28}. */
+    public static final TensorFormat MINDSPORE = builder().build();
+
+    private final boolean signSpace;
+    private final int exponentDigits;
+    private final String separator;
+    private final int digits;
+
+    private TensorFormat(Builder b) {
+        this.signSpace = b.signSpace;
+        this.exponentDigits = b.exponentDigits;
+        this.separator = b.separator;
+        this.digits = b.digits;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Options for the repr's element text. */
+    public static final class Builder {
+        private boolean signSpace = true;
+        private int exponentDigits = 2;
+        private String separator = ", ";
+        private int digits = 8;
+
+        /** Print a space where a positive number's sign would be (default true). */
+        public Builder signSpace(boolean v) {
+            signSpace = v;
+            return this;
+        }
+
+        /** Minimum exponent digits: 2 ({@code e+01}, default) or 3 ({@code e+001}). */
+        public Builder exponentDigits(int v) {
+            if (v < 1 || v > 3) {
+                throw new IllegalArgumentException("exponentDigits must be 1..3, got " + v);
+            }
+            exponentDigits = v;
+            return this;
+        }
+
+        /** The text between elements (default {@code ", "}). */
+        public Builder separator(String v) {
+            separator = Objects.requireNonNull(v);
+            return this;
+        }
+
+        /** Digits after the point (default 8). */
+        public Builder digits(int v) {
+            digits = v;
+            return this;
+        }
+
+        public TensorFormat build() {
+            return new TensorFormat(this);
+        }
+    }
+
+    /** {@code Tensor(shape=[...], dtype=..., value= ...)}. */
+    public String repr(Tensor t) {
+        StringBuilder sb = new StringBuilder("Tensor(shape=[");
+        int[] s = t.shape();
+        for (int i = 0; i < s.length; i++) {
+            sb.append(i > 0 ? ", " : "").append(s[i]);
+        }
+        sb.append("], dtype=").append(t.dtype().msName()).append(", value=");
+        if (t.rank() == 0) {
+            sb.append(' ').append(scalarText(t));
+        } else {
+            List<String> items = new ArrayList<>();
+            for (int i = 0; i < t.size(); i++) {
+                items.add(t.dtype() == DType.BOOL ? boolText(t.getFlat(i)) : sci(t.getFlat(i)));
+            }
+            sb.append(' ');
+            nest(sb, t.shape(), 0, 0, items, separator, 1);
+        }
+        return sb.append(')').toString();
+    }
+
+    private static String scalarText(Tensor t) {
+        double v = t.getFlat(0);
+        if (t.dtype() == DType.BOOL) {
+            return v != 0 ? "True" : "False";
+        }
+        if (v == Math.rint(v) && !Double.isInfinite(v) && Math.abs(v) < 1e16) {
+            return Long.toString((long) v);
+        }
+        return shortest(v, t.dtype());
+    }
+
+    private static String boolText(double v) {
+        return v != 0 ? " True" : "False";
+    }
+
+    private String sci(double v) {
+        if (Double.isNaN(v)) {
+            return signSpace ? " nan" : "nan";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? (signSpace ? " inf" : "inf") : "-inf";
+        }
+        String s;
+        if (v == 0) {
+            s = "0." + "0".repeat(digits) + "e+" + "0".repeat(Math.max(2, exponentDigits));
+            if (1 / v < 0) {
+                s = "-" + s;
+            }
+        } else {
+            BigDecimal bd = new BigDecimal(v).round(new MathContext(digits + 1, RoundingMode.HALF_EVEN));
+            String u = bd.unscaledValue().abs().toString();
+            int exp = u.length() - 1 - bd.scale();
+            u = (u + "0".repeat(digits + 1)).substring(0, digits + 1);
+            String e = Integer.toString(Math.abs(exp));
+            while (e.length() < Math.max(2, exponentDigits)) {
+                e = "0" + e;
+            }
+            s = (v < 0 ? "-" : "") + u.charAt(0) + "." + u.substring(1) + "e" + (exp < 0 ? "-" : "+") + e;
+        }
+        return s.startsWith("-") || !signSpace ? s : " " + s;
+    }
+
+    /** Lays out items as nested brackets, NumPy style. */
+    private static void nest(StringBuilder sb, int[] shape, int dim, int offset, List<String> items,
+                             String sep, int indent) {
+        sb.append('[');
+        int n = shape[dim];
+        int stride = 1;
+        for (int i = dim + 1; i < shape.length; i++) {
+            stride *= shape[i];
+        }
+        for (int i = 0; i < n; i++) {
+            if (i > 0) {
+                if (dim == shape.length - 1) {
+                    sb.append(sep);
+                } else {
+                    sb.append(sep.stripTrailing()).append("\n".repeat(shape.length - 1 - dim))
+                            .append(" ".repeat(indent + dim));
+                }
+            }
+            if (dim == shape.length - 1) {
+                sb.append(items.get(offset + i));
+            } else {
+                nest(sb, shape, dim + 1, offset + i * stride, items, sep, indent);
+            }
+        }
+        sb.append(']');
+    }
+
+    // ---- NumPy str --------------------------------------------------------------------------
+
+    /**
+     * NumPy's {@code str(array)} with its defaults ({@code precision=8, floatmode='maxprec'}):
+     * each value as the shortest decimal that reads back to the same float32/float64, rounded to
+     * at most 8 decimals, integers as {@code 5.}, columns padded on both sides of the point.
+     * Scientific notation is used, as NumPy does, when the largest magnitude is at least 1e8 or
+     * the smallest non-zero is below 1e-4 or they differ by more than 1e3.
+     */
+    static String numpyStr(Tensor t) {
+        int n = t.size();
+        if (t.dtype() == DType.BOOL) {
+            List<String> items = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                items.add(t.rank() == 0 ? (t.getFlat(i) != 0 ? "True" : "False") : boolText(t.getFlat(i)));
+            }
+            return layout(t, items);
+        }
+        double maxAbs = 0;
+        double minAbs = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            double a = Math.abs(t.getFlat(i));
+            if (Double.isFinite(a) && a != 0) {
+                maxAbs = Math.max(maxAbs, a);
+                minAbs = Math.min(minAbs, a);
+            }
+        }
+        boolean exp = maxAbs >= 1e8 || (minAbs != Double.POSITIVE_INFINITY && (minAbs < 1e-4 || maxAbs / minAbs > 1e3));
+        List<String> items = new ArrayList<>();
+        if (t.rank() == 0) {
+            double v = t.getFlat(0);
+            String s = shortest(v, t.dtype());
+            items.add(Double.isFinite(v) && !s.contains(".") && !s.contains("e") ? s + ".0" : s);
+            return items.get(0);
+        }
+        if (exp) {
+            int prec = 0;
+            List<BigDecimal> vals = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                double v = t.getFlat(i);
+                BigDecimal bd = Double.isFinite(v) && v != 0 ? shortestDecimal(v, t.dtype()) : BigDecimal.ZERO;
+                vals.add(bd);
+                if (bd.signum() != 0) {
+                    prec = Math.max(prec, Math.min(8, bd.precision() - 1));
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                double v = t.getFlat(i);
+                items.add(Double.isFinite(v) ? String.format(Locale.ROOT, "%." + prec + "e", vals.get(i)) : special(v));
+            }
+            pad(items, 0, 0);
+            return layout(t, items);
+        }
+        int left = 0;
+        int right = 0;
+        List<String[]> parts = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            double v = t.getFlat(i);
+            String s;
+            if (!Double.isFinite(v)) {
+                s = special(v);
+                parts.add(new String[] {s, null});
+                left = Math.max(left, s.length());
+                continue;
+            }
+            BigDecimal bd = shortestDecimal(v, t.dtype());
+            if (bd.scale() > 8) {
+                bd = new BigDecimal(v).setScale(8, RoundingMode.HALF_EVEN).stripTrailingZeros();
+            }
+            s = bd.scale() <= 0 ? bd.setScale(0).toPlainString() + "." : bd.toPlainString();
+            if (v == 0 && 1 / v < 0) {
+                s = "-0.";
+            }
+            int dot = s.indexOf('.');
+            String ip = s.substring(0, dot);
+            String fp = s.substring(dot + 1);
+            parts.add(new String[] {ip, fp});
+            left = Math.max(left, ip.length());
+            right = Math.max(right, fp.length());
+        }
+        for (String[] p : parts) {
+            if (p[1] == null) {
+                items.add(" ".repeat(Math.max(0, left + 1 + right - p[0].length())) + p[0]);
+            } else {
+                items.add(" ".repeat(left - p[0].length()) + p[0] + "." + p[1] + " ".repeat(right - p[1].length()));
+            }
+        }
+        return layout(t, items);
+    }
+
+    private static String special(double v) {
+        return Double.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf";
+    }
+
+    private static void pad(List<String> items, int unused1, int unused2) {
+        int w = 0;
+        for (String s : items) {
+            w = Math.max(w, s.length());
+        }
+        for (int i = 0; i < items.size(); i++) {
+            String s = items.get(i);
+            items.set(i, " ".repeat(w - s.length()) + s);
+        }
+    }
+
+    private static String layout(Tensor t, List<String> items) {
+        if (t.rank() == 0) {
+            return items.get(0);
+        }
+        StringBuilder sb = new StringBuilder();
+        nest(sb, t.shape(), 0, 0, items, " ", 1);
+        return sb.toString();
+    }
+
+    /** The shortest decimal that reads back to {@code v} in the tensor's precision. */
+    static BigDecimal shortestDecimal(double v, DType dtype) {
+        BigDecimal exact = new BigDecimal(v);
+        for (int p = 1; p <= 17; p++) {
+            BigDecimal c = exact.round(new MathContext(p, RoundingMode.HALF_EVEN));
+            boolean back = dtype == DType.FLOAT64 ? c.doubleValue() == v : c.floatValue() == (float) v;
+            if (back) {
+                return c.stripTrailingZeros();
+            }
+        }
+        return exact;
+    }
+
+    static String shortest(double v, DType dtype) {
+        if (!Double.isFinite(v)) {
+            return special(v);
+        }
+        BigDecimal bd = shortestDecimal(v, dtype);
+        return Math.abs(v) >= 1e16 || (v != 0 && Math.abs(v) < 1e-4) ? bd.toString() : bd.toPlainString();
+    }
+}

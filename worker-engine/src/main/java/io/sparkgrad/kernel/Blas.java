@@ -1,0 +1,68 @@
+package io.sparkgrad.kernel;
+
+/**
+ * The one numeric interface the engine's matmul goes through: row-major GEMM,
+ * {@code C = op(A) * op(B)} with {@code op(X)} = X or X^T. Swapping the BLAS means adding an
+ * implementation and changing {@link #get()}; nothing else in the engine knows which is in use.
+ *
+ * <p>Implementations: {@link OpenBlas} (bytedeco's OpenBLAS, natives inside the jar) when its
+ * natives load, else {@link JavaBlas}. Choose with {@code -Dsparkgrad.blas=java|openblas}.
+ * Small products (below {@link #SMALL_FLOPS}) always use {@link JavaBlas}: a native call costs
+ * more than they do, and the Java kernel's summation order is the plain sequential one, which is
+ * what the seed notebooks print.
+ */
+public interface Blas {
+
+    /** Products with {@code m*n*k} below this run in Java. */
+    long SMALL_FLOPS = 32L * 32 * 32;
+
+    /**
+     * {@code C[m x n] = op(A) * op(B)}, where op(A) is m x k and op(B) is k x n. A is stored
+     * row-major as m x k (or k x m when transposed), from {@code aOff}; likewise B and C. C is
+     * overwritten.
+     */
+    void sgemm(boolean transA, boolean transB, int m, int n, int k,
+               float[] a, int aOff, float[] b, int bOff, float[] c, int cOff);
+
+    /** Double-precision {@link #sgemm}. */
+    void dgemm(boolean transA, boolean transB, int m, int n, int k,
+               double[] a, int aOff, double[] b, int bOff, double[] c, int cOff);
+
+    /** A short name for logs and benchmarks. */
+    String name();
+
+    /** The backend chosen for this JVM (an immutable choice, made once). */
+    static Blas get() {
+        return Holder.INSTANCE;
+    }
+
+    /** The backend for a product of the given size. */
+    static Blas forSize(int m, int n, int k) {
+        return (long) m * n * k < SMALL_FLOPS ? JavaBlas.INSTANCE : Holder.INSTANCE;
+    }
+
+    /** Lazy, immutable holder: the choice is made on first use and never changes. */
+    final class Holder {
+        static final Blas INSTANCE = choose();
+
+        private Holder() {
+        }
+
+        private static Blas choose() {
+            String want = System.getProperty("sparkgrad.blas", "auto");
+            if (want.equals("java")) {
+                return JavaBlas.INSTANCE;
+            }
+            try {
+                return OpenBlas.load();
+            } catch (Throwable e) { // natives missing for this OS/CPU: fall back, loudly
+                if (want.equals("openblas")) {
+                    throw new IllegalStateException("-Dsparkgrad.blas=openblas, but OpenBLAS did not load", e);
+                }
+                System.getLogger(Blas.class.getName()).log(System.Logger.Level.WARNING,
+                        "OpenBLAS natives did not load (" + e + "); using the pure-Java GEMM");
+                return JavaBlas.INSTANCE;
+            }
+        }
+    }
+}

@@ -1,0 +1,276 @@
+package io.sparkgrad.ops;
+
+import static io.sparkgrad.ops.Ops.div;
+import static io.sparkgrad.ops.Ops.mul;
+
+import io.sparkgrad.DType;
+import io.sparkgrad.Primitive;
+import io.sparkgrad.Tensor;
+import io.sparkgrad.kernel.Kernels;
+import io.sparkgrad.kernel.Kernels.Binary;
+import io.sparkgrad.kernel.Kernels.Unary;
+import io.sparkgrad.kernel.Shapes;
+import java.util.List;
+
+/**
+ * The primitive registry: every op the engine differentiates, each defined once with its forward
+ * kernel and its VJP rule side by side (in the manner of PyTorch's {@code derivatives.yaml} and
+ * JAX's {@code defjvp} tables). The set is deliberately small; {@link Ops} builds everything else
+ * (sub, sigmoid, softmax, the losses, ...) from these.
+ *
+ * <p>Rules are written in {@link Ops} calls, so gradients of gradients work without extra code.
+ * A rule may return a cotangent shaped like the broadcast output: the {@code Tape} sums it back.
+ * Masks inside rules (for maximum, max, abs, where) are constants: their derivative is zero
+ * almost everywhere.
+ *
+ * <p>Notation below: {@code g} is the output cotangent, {@code a, b} the inputs, {@code y} the
+ * output.
+ */
+public final class Primitives {
+    private Primitives() {
+    }
+
+    // ---- elementwise binary (broadcasting) --------------------------------------------------
+
+    /** {@code y = a + b}; {@code da = g, db = g}. */
+    public static final Primitive ADD = Primitive.of("add",
+            in -> Kernels.binary(Binary.ADD, in[0], in[1]),
+            (g, in, y, n) -> new Tensor[] {g, g});
+
+    /** {@code y = a * b}; {@code da = g b, db = g a}. */
+    public static final Primitive MUL = Primitive.of("mul",
+            in -> Kernels.binary(Binary.MUL, in[0], in[1]),
+            (g, in, y, n) -> new Tensor[] {n[0] ? mul(g, in[1]) : null, n[1] ? mul(g, in[0]) : null});
+
+    /**
+     * {@code y = a / b}; {@code da = g / b, db = -g y / b}. A primitive rather than
+     * {@code a * (1/b)} so that division is correctly rounded ({@code (a*4)/a == 4} exactly).
+     */
+    public static final Primitive DIV = Primitive.of("div",
+            in -> Kernels.binary(Binary.DIV, in[0], in[1]),
+            (g, in, y, n) -> new Tensor[] {
+                n[0] ? div(g, in[1]) : null,
+                n[1] ? Ops.neg(div(mul(g, y), in[1])) : null});
+
+    /** {@code y = a ^ b}; {@code da = g b a^(b-1), db = g y ln a}. */
+    public static final Primitive POW = Primitive.of("pow",
+            in -> Kernels.binary(Binary.POW, in[0], in[1]),
+            (g, in, y, n) -> new Tensor[] {
+                n[0] ? mul(g, mul(in[1], Ops.pow(in[0], Ops.sub(in[1], 1)))) : null,
+                n[1] ? mul(g, mul(y, Ops.log(in[0]))) : null});
+
+    /** {@code y = max(a, b)}; g goes to the larger input, split evenly on ties. */
+    public static final Primitive MAXIMUM = Primitive.of("maximum",
+            in -> Kernels.binary(Binary.MAXIMUM, in[0], in[1]),
+            (g, in, y, n) -> {
+                Tensor wa = tieMask(in[0], in[1]);
+                return new Tensor[] {n[0] ? mul(g, wa) : null, n[1] ? mul(g, Ops.sub(1, wa)) : null};
+            });
+
+    /** {@code y = min(a, b)}; g goes to the smaller input, split evenly on ties. */
+    public static final Primitive MINIMUM = Primitive.of("minimum",
+            in -> Kernels.binary(Binary.MINIMUM, in[0], in[1]),
+            (g, in, y, n) -> {
+                Tensor wa = tieMask(in[1], in[0]);
+                return new Tensor[] {n[0] ? mul(g, wa) : null, n[1] ? mul(g, Ops.sub(1, wa)) : null};
+            });
+
+    /** 1 where a > b, 0.5 where a == b, else 0: a constant. */
+    private static Tensor tieMask(Tensor a, Tensor b) {
+        Tensor gt = Kernels.cast(Kernels.binary(Binary.GT, a, b), a.dtype());
+        Tensor eq = Kernels.cast(Kernels.binary(Binary.EQ, a, b), a.dtype());
+        return Kernels.binary(Binary.ADD, gt, Kernels.binary(Binary.MUL, eq, Tensor.scalar(0.5, a.dtype())));
+    }
+
+    // ---- comparisons (Bool, not differentiable) -----------------------------------------------
+
+    public static final Primitive EQ = comparison(Binary.EQ);
+    public static final Primitive NE = comparison(Binary.NE);
+    public static final Primitive LT = comparison(Binary.LT);
+    public static final Primitive LE = comparison(Binary.LE);
+    public static final Primitive GT = comparison(Binary.GT);
+    public static final Primitive GE = comparison(Binary.GE);
+
+    private static Primitive comparison(Binary op) {
+        return Primitive.nonDifferentiable(op.opName(), in -> Kernels.binary(op, in[0], in[1]));
+    }
+
+    /** {@code y = cond ? a : b}; {@code da = cond ? g : 0, db = cond ? 0 : g}. */
+    public static final Primitive WHERE = Primitive.of("where",
+            in -> Kernels.where(in[0], in[1], in[2]),
+            (g, in, y, n) -> {
+                Tensor zero = Tensor.scalar(0, g.dtype());
+                return new Tensor[] {
+                    n[0] ? Tensor.zerosLike(in[0]) : null,
+                    n[1] ? Ops.where(in[0], g, zero) : null,
+                    n[2] ? Ops.where(in[0], zero, g) : null};
+            });
+
+    // ---- elementwise unary ----------------------------------------------------------------------
+
+    /** {@code y = -a}; {@code da = -g}. */
+    public static final Primitive NEG = Primitive.of("neg",
+            in -> Kernels.unary(Unary.NEG, in[0]),
+            (g, in, y, n) -> new Tensor[] {Ops.neg(g)});
+
+    /** {@code y = e^a}; {@code da = g y}. */
+    public static final Primitive EXP = Primitive.of("exp",
+            in -> Kernels.unary(Unary.EXP, in[0]),
+            (g, in, y, n) -> new Tensor[] {mul(g, y)});
+
+    /** {@code y = ln a}; {@code da = g / a}. */
+    public static final Primitive LOG = Primitive.of("log",
+            in -> Kernels.unary(Unary.LOG, in[0]),
+            (g, in, y, n) -> new Tensor[] {div(g, in[0])});
+
+    /** {@code y = sqrt(a)}; {@code da = g / (2 y)}. */
+    public static final Primitive SQRT = Primitive.of("sqrt",
+            in -> Kernels.unary(Unary.SQRT, in[0]),
+            (g, in, y, n) -> new Tensor[] {div(g, mul(2, y))});
+
+    /** {@code y = |a|}; {@code da = g sign(a)} (0 at 0). */
+    public static final Primitive ABS = Primitive.of("abs",
+            in -> Kernels.unary(Unary.ABS, in[0]),
+            (g, in, y, n) -> new Tensor[] {mul(g, Kernels.unary(Unary.SIGN, in[0]))});
+
+    /** {@code y = tanh a}; {@code da = g (1 - y^2)}. */
+    public static final Primitive TANH = Primitive.of("tanh",
+            in -> Kernels.unary(Unary.TANH, in[0]),
+            (g, in, y, n) -> new Tensor[] {mul(g, Ops.sub(1, mul(y, y)))});
+
+    /** The identity; used to watch an input that an enclosing gradient call already tracks. */
+    public static final Primitive IDENTITY = Primitive.of("identity",
+            in -> in[0],
+            (g, in, y, n) -> new Tensor[] {g});
+
+    /** {@code y = a} as another floating dtype; {@code da = g} cast back. */
+    public static Primitive cast(DType to) {
+        return Primitive.of("cast", in -> Kernels.cast(in[0], to),
+                (g, in, y, n) -> new Tensor[] {Ops.cast(g, in[0].dtype())});
+    }
+
+    // ---- products ---------------------------------------------------------------------------
+
+    /**
+     * {@code Y = op(A) op(B)} over the last two axes, batch axes broadcast. With
+     * {@code dop(A) = G op(B)^T} and {@code dop(B) = op(A)^T G}, the rule is again a matmul with
+     * transpose flags, so no transpose is ever materialised:
+     * {@code dA = tA ? op(B) G^T : G op(B)^T}, {@code dB = tB ? G^T op(A) : op(A)^T G}.
+     */
+    public static Primitive matmul(boolean ta, boolean tb) {
+        return Primitive.of("matmul", in -> Kernels.matmul(in[0], in[1], ta, tb),
+                (g, in, y, n) -> new Tensor[] {
+                    !n[0] ? null : ta ? Ops.matmul(in[1], g, tb, true) : Ops.matmul(g, in[1], false, !tb),
+                    !n[1] ? null : tb ? Ops.matmul(g, in[0], true, ta) : Ops.matmul(in[0], g, !ta, false)});
+    }
+
+    // ---- reductions -------------------------------------------------------------------------
+
+    /** {@code y = sum over axes}; {@code da = g} broadcast back over the reduced axes. */
+    public static Primitive sum(int[] axes, boolean keepDims) {
+        return Primitive.of("sum", in -> Kernels.sum(in[0], axes, keepDims),
+                (g, in, y, n) -> new Tensor[] {spread(g, in[0].shape(), axes)});
+    }
+
+    /**
+     * {@code y = max over axes}; g goes to the arg-max elements, shared evenly among ties (as
+     * PyTorch's {@code amax}).
+     */
+    public static Primitive max(int[] axes, boolean keepDims) {
+        return Primitive.of("max", in -> Kernels.max(in[0], axes, keepDims),
+                (g, in, y, n) -> {
+                    int[] shape = in[0].shape();
+                    Tensor yk = Kernels.broadcastTo(Kernels.reshape(y, keptShape(shape, axes)), shape);
+                    Tensor hit = Kernels.cast(Kernels.binary(Binary.EQ, in[0], yk), in[0].dtype());
+                    Tensor count = Kernels.sum(hit, axes, true);
+                    Tensor w = Kernels.binary(Binary.DIV, hit, count);
+                    return new Tensor[] {mul(spread(g, shape, axes), w)};
+                });
+    }
+
+    private static int[] keptShape(int[] shape, int[] axes) {
+        return Shapes.reduced(shape, Shapes.axes(axes, shape.length, "reduce"), true);
+    }
+
+    private static Tensor spread(Tensor g, int[] shape, int[] axes) {
+        return Ops.broadcastTo(Ops.reshape(g, keptShape(shape, axes)), shape);
+    }
+
+    // ---- data movement ----------------------------------------------------------------------
+
+    /** Same values, new shape; {@code da = reshape(g, shape(a))}. */
+    public static Primitive reshape(int[] shape) {
+        return Primitive.of("reshape", in -> Kernels.reshape(in[0], shape),
+                (g, in, y, n) -> new Tensor[] {Ops.reshape(g, in[0].shape())});
+    }
+
+    /** Permuted axes; {@code da = transpose(g, inverse(perm))}. */
+    public static Primitive transpose(int[] perm) {
+        return Primitive.of("transpose", in -> Kernels.transpose(in[0], perm),
+                (g, in, y, n) -> {
+                    int[] inv = new int[perm.length];
+                    for (int i = 0; i < perm.length; i++) {
+                        inv[perm[i]] = i;
+                    }
+                    return new Tensor[] {Ops.transpose(g, inv)};
+                });
+    }
+
+    /** NumPy broadcast; {@code da = g} summed back to {@code shape(a)}. */
+    public static Primitive broadcastTo(int[] shape) {
+        return Primitive.of("broadcastTo", in -> Kernels.broadcastTo(in[0], shape),
+                (g, in, y, n) -> new Tensor[] {Ops.sumToShape(g, in[0].shape())});
+    }
+
+    /** A block of {@code a}; {@code da = pad(g)} with zeros: slice and pad are each other's adjoints. */
+    public static Primitive slice(int[] begin, int[] size) {
+        return Primitive.of("slice", in -> Kernels.slice(in[0], begin, size),
+                (g, in, y, n) -> new Tensor[] {pad(begin, in[0].shape()).apply(g)});
+    }
+
+    /** Zero padding; {@code da = slice(g)}. */
+    public static Primitive pad(int[] begin, int[] outShape) {
+        return Primitive.of("pad", in -> Kernels.pad(in[0], begin, outShape),
+                (g, in, y, n) -> new Tensor[] {slice(begin, in[0].shape()).apply(g)});
+    }
+
+    /** Joins along {@code axis}; each input's cotangent is its slice of g. */
+    public static Primitive concat(int axis) {
+        return Primitive.of("concat", in -> Kernels.concat(in, axis),
+                (g, in, y, n) -> {
+                    int ax = Shapes.axis(axis, g.rank(), "concat");
+                    Tensor[] out = new Tensor[in.length];
+                    int at = 0;
+                    for (int i = 0; i < in.length; i++) {
+                        int[] begin = new int[g.rank()];
+                        begin[ax] = at;
+                        if (n[i]) {
+                            out[i] = slice(begin, in[i].shape()).apply(g);
+                        }
+                        at += in[i].shape()[ax];
+                    }
+                    return out;
+                });
+    }
+
+    /**
+     * {@code y[i] = x[i, index[i]]}; {@code dx = g[:, None] * onehot(index)}; the index gets no
+     * gradient (zeros).
+     */
+    public static final Primitive GATHER = Primitive.of("gather",
+            in -> Kernels.gather(in[0], in[1]),
+            (g, in, y, n) -> {
+                int rows = in[0].shape()[0];
+                Tensor hot = Kernels.oneHot(in[1], in[0].shape()[1], in[0].dtype());
+                return new Tensor[] {
+                    n[0] ? mul(Ops.reshape(g, rows, 1), hot) : null,
+                    n[1] ? Tensor.zerosLike(in[1]) : null};
+            });
+
+    /** The names of every primitive in this registry, for coverage checks and docs. */
+    public static final List<String> NAMES = List.of(
+            "add", "mul", "div", "pow", "maximum", "minimum", "where",
+            "neg", "exp", "log", "sqrt", "abs", "tanh", "identity", "cast",
+            "matmul", "sum", "max", "reshape", "transpose", "broadcastTo", "slice", "pad", "concat", "gather",
+            "eq", "ne", "lt", "le", "gt", "ge");
+}
