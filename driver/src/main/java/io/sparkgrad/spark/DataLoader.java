@@ -1,0 +1,407 @@
+package io.sparkgrad.spark;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.LongWritable;
+import org.apache.hadoop.io.Text;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
+import org.apache.hadoop.mapreduce.lib.input.FileSplit;
+import org.apache.hadoop.mapreduce.lib.input.TextInputFormat;
+import org.apache.spark.api.java.JavaNewHadoopRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import scala.Tuple2;
+
+/**
+ * Reads training rows from any Hadoop path (file://, hdfs://, ...) in CSV, LIBSVM or Parquet.
+ * Text formats are parsed here, not by Spark's CSV reader, so that a bad line is reported with its
+ * file, line and field ({@code digits.csv:17: field 5 'abc' is not a number}) instead of turning
+ * into a null. Compressed files (.gz) are read through Hadoop's codecs.
+ */
+public final class DataLoader {
+    private DataLoader() {
+    }
+
+    /** The supported input formats. */
+    public enum Format {
+        CSV, LIBSVM, PARQUET;
+
+        public static Format parse(String s) {
+            try {
+                return valueOf(s.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown format '" + s + "': expected csv, libsvm or parquet");
+            }
+        }
+    }
+
+    /** How to read the rows. */
+    public record Options(boolean header, int labelColumn, int numFeatures, String featuresCol, String labelCol,
+                          String weightCol) implements Serializable {
+        /** CSV with the label in the last column, no header; Parquet columns features/label. */
+        public static Options defaults() {
+            return new Options(false, -1, -1, "features", "label", null);
+        }
+
+        public Options withHeader(boolean h) {
+            return new Options(h, labelColumn, numFeatures, featuresCol, labelCol, weightCol);
+        }
+
+        public Options withNumFeatures(int n) {
+            return new Options(header, labelColumn, n, featuresCol, labelCol, weightCol);
+        }
+
+        public Options withWeightCol(String w) {
+            return new Options(header, labelColumn, numFeatures, featuresCol, labelCol, w);
+        }
+    }
+
+    /** Parsed rows, not yet packed into blocks: split them, then {@link #pack}. */
+    public record Loaded(JavaRDD<Sample> samples, int dim, String source, boolean weighted) {
+        public TrainingData pack() {
+            return TrainingData.fromSamples(samples, dim, TrainingData.BLOCK_ROWS, source, weighted);
+        }
+
+        /** A deterministic split (fixed seed and input order) into the given fractions. */
+        public Loaded[] split(double[] weights, long seed) {
+            JavaRDD<Sample>[] parts = samples.randomSplit(weights, seed);
+            Loaded[] out = new Loaded[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+                out[i] = new Loaded(parts[i], dim, source + " (split " + i + ")", weighted);
+            }
+            return out;
+        }
+
+        public Loaded repartition(int partitions) {
+            return new Loaded(samples.repartition(partitions), dim, source, weighted);
+        }
+    }
+
+    /** Reads {@code path} in {@code format}; {@code minPartitions} is a hint for text input. */
+    public static Loaded load(SparkSession spark, String path, Format format, Options opt, int minPartitions) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        switch (format) {
+            case PARQUET: {
+                Dataset<Row> df = spark.read().parquet(path);
+                TrainingData probe = null;
+                List<String> cols = List.of(df.columns());
+                for (String c : opt.weightCol() == null ? List.of(opt.featuresCol(), opt.labelCol())
+                        : List.of(opt.featuresCol(), opt.labelCol(), opt.weightCol())) {
+                    if (!cols.contains(c)) {
+                        throw new BadDataException(path + ": column '" + c + "' is not in the file; it has " + cols);
+                    }
+                }
+                JavaRDD<Sample> samples = df.javaRDD().map(new RowToSample(opt, path));
+                List<Sample> first = samples.take(1);
+                if (first.isEmpty()) {
+                    throw new BadDataException("the data set " + path + " is empty");
+                }
+                return new Loaded(samples, first.get(0).features().length, path, opt.weightCol() != null);
+            }
+            case CSV:
+            case LIBSVM: {
+                Configuration conf = sc.hadoopConfiguration();
+                int dim = opt.numFeatures() > 0 ? opt.numFeatures() : inferDim(path, format, opt, conf);
+                @SuppressWarnings("unchecked")
+                JavaNewHadoopRDD<LongWritable, Text> lines = (JavaNewHadoopRDD<LongWritable, Text>)
+                        sc.newAPIHadoopFile(path, TextInputFormat.class, LongWritable.class, Text.class, conf);
+                JavaRDD<Sample> samples = lines.mapPartitionsWithInputSplit((split, it) -> {
+                    FileSplit fs = (FileSplit) split;
+                    return parseSplit(fs.getPath().toString(), fs.getStart(), it, format, opt, dim);
+                }, true);
+                if (minPartitions > samples.getNumPartitions()) {
+                    samples = samples.repartition(minPartitions);
+                }
+                return new Loaded(samples, dim, path, false);
+            }
+            default:
+                throw new IllegalArgumentException("unknown format " + format);
+        }
+    }
+
+    /** Rows from lines held in memory (an embedded data set), named {@code source} in errors. */
+    public static Loaded fromLines(JavaSparkContext sc, List<String> lines, String source, Format format, Options opt,
+                                   int partitions) {
+        int dim = opt.numFeatures() > 0 ? opt.numFeatures() : dimOf(firstDataLine(lines.iterator(), opt), format, source);
+        List<Tuple2<Long, String>> numbered = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            numbered.add(new Tuple2<>((long) i + 1, lines.get(i)));
+        }
+        JavaRDD<Sample> samples = sc.parallelize(numbered, partitions).mapPartitions(it -> {
+            List<Sample> out = new ArrayList<>();
+            while (it.hasNext()) {
+                Tuple2<Long, String> t = it.next();
+                if (t._1() == 1 && opt.header()) {
+                    continue;
+                }
+                Sample s = parseLine(t._2(), source, t._1(), format, opt, dim);
+                if (s != null) {
+                    out.add(s);
+                }
+            }
+            return out.iterator();
+        });
+        return new Loaded(samples, dim, source, false);
+    }
+
+    private static Iterator<Sample> parseSplit(String file, long start, Iterator<Tuple2<LongWritable, Text>> it,
+                                               Format format, Options opt, int dim) throws IOException {
+        List<Sample> out = new ArrayList<>();
+        long lineNo = 0;
+        boolean counting = start == 0;
+        while (it.hasNext()) {
+            Tuple2<LongWritable, Text> t = it.next();
+            lineNo++;
+            if (counting && lineNo == 1 && opt.header()) {
+                continue;
+            }
+            String line = t._2().toString();
+            long reportLine = counting ? lineNo : -1;
+            try {
+                Sample s = parseLine(line, file, reportLine, format, opt, dim);
+                if (s != null) {
+                    out.add(s);
+                }
+            } catch (BadDataException e) {
+                if (!counting) { // a later split of a plain file: find the line number now, on the error path only
+                    long n = lineNumberAt(file, t._1().get());
+                    throw new BadDataException(e.getMessage().replace(file + ":?", file + ":" + n));
+                }
+                throw e;
+            }
+        }
+        return out.iterator();
+    }
+
+    /** Parses one line; null for a blank line. Errors name file, line and field. */
+    static Sample parseLine(String line, String file, long lineNo, Format format, Options opt, int dim) {
+        String where = file + ":" + (lineNo < 0 ? "?" : Long.toString(lineNo));
+        String s = line.strip();
+        if (s.isEmpty() || s.startsWith("#")) {
+            return null;
+        }
+        if (format == Format.LIBSVM) {
+            String[] tok = s.split("\\s+");
+            float label = parseNumber(tok[0], where, "label");
+            float[] x = new float[dim];
+            int prev = 0;
+            for (int i = 1; i < tok.length; i++) {
+                int colon = tok[i].indexOf(':');
+                if (colon <= 0) {
+                    throw new BadDataException(where + ": field " + (i + 1) + " '" + tok[i] + "' is not index:value");
+                }
+                int idx;
+                try {
+                    idx = Integer.parseInt(tok[i].substring(0, colon));
+                } catch (NumberFormatException e) {
+                    throw new BadDataException(where + ": field " + (i + 1) + " '" + tok[i] + "' has a bad index");
+                }
+                if (idx <= prev || idx > dim) {
+                    throw new BadDataException(where + ": field " + (i + 1) + " index " + idx
+                            + (idx > dim ? " exceeds the " + dim + " features" : " is not ascending (1-based)"));
+                }
+                x[idx - 1] = parseNumber(tok[i].substring(colon + 1), where, "field " + (i + 1));
+                prev = idx;
+            }
+            return new Sample(x, label);
+        }
+        String[] f = s.split(",", -1);
+        if (f.length != dim + 1) {
+            throw new BadDataException(where + ": " + f.length + " fields, expected " + (dim + 1) + " (" + dim
+                    + " features and a label)" + (lineNo == 1 ? "; if this is a header line, read with a header" : ""));
+        }
+        int labelAt = opt.labelColumn() < 0 ? f.length + opt.labelColumn() : opt.labelColumn();
+        if (labelAt < 0 || labelAt >= f.length) {
+            throw new BadDataException(where + ": label column " + opt.labelColumn() + " is out of range for "
+                    + f.length + " fields");
+        }
+        float[] x = new float[dim];
+        float label = 0;
+        for (int i = 0, j = 0; i < f.length; i++) {
+            float v = parseNumber(f[i], where, "field " + (i + 1));
+            if (i == labelAt) {
+                label = v;
+            } else {
+                x[j++] = v;
+            }
+        }
+        return new Sample(x, label);
+    }
+
+    private static float parseNumber(String text, String where, String field) {
+        String t = text.strip();
+        float v;
+        try {
+            v = Float.parseFloat(t);
+        } catch (NumberFormatException e) {
+            throw new BadDataException(where + ": " + field + " '" + text + "' is not a number");
+        }
+        if (!Float.isFinite(v)) {
+            throw new BadDataException(where + ": " + field + " '" + text + "' is not finite");
+        }
+        return v;
+    }
+
+    private static int inferDim(String path, Format format, Options opt, Configuration conf) {
+        try {
+            Path p = new Path(path);
+            FileSystem fs = p.getFileSystem(conf);
+            org.apache.hadoop.fs.FileStatus[] files = fs.globStatus(p);
+            if (files == null || files.length == 0) {
+                throw new BadDataException(path + ": no such file");
+            }
+            org.apache.hadoop.fs.FileStatus first = files[0];
+            if (first.isDirectory()) {
+                org.apache.hadoop.fs.FileStatus[] inside = fs.listStatus(first.getPath(),
+                        q -> !q.getName().startsWith(".") && !q.getName().startsWith("_"));
+                if (inside.length == 0) {
+                    throw new BadDataException(path + ": the directory is empty");
+                }
+                first = inside[0];
+            }
+            try (BufferedReader r = open(fs, first.getPath(), conf)) {
+                if (format == Format.LIBSVM) {
+                    int max = 0;
+                    String line;
+                    while ((line = r.readLine()) != null) { // libsvm: one pass over the first file
+                        String[] tok = line.strip().split("\\s+");
+                        for (int i = 1; i < tok.length; i++) {
+                            int c = tok[i].indexOf(':');
+                            if (c > 0) {
+                                try {
+                                    max = Math.max(max, Integer.parseInt(tok[i].substring(0, c)));
+                                } catch (NumberFormatException e) {
+                                    // reported with its line by the parser
+                                }
+                            }
+                        }
+                    }
+                    if (max == 0) {
+                        throw new BadDataException(first.getPath() + ": no features found; pass the feature count");
+                    }
+                    return max;
+                }
+                List<String> head = new ArrayList<>();
+                String line;
+                while (head.size() < 2 && (line = r.readLine()) != null) {
+                    head.add(line);
+                }
+                return dimOf(firstDataLine(head.iterator(), opt), format, first.getPath().toString());
+            }
+        } catch (IOException e) {
+            throw new BadDataException(path + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    private static String firstDataLine(Iterator<String> lines, Options opt) {
+        boolean skip = opt.header();
+        while (lines.hasNext()) {
+            String l = lines.next();
+            if (skip) {
+                skip = false;
+                continue;
+            }
+            if (!l.isBlank()) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    private static int dimOf(String line, Format format, String source) {
+        if (line == null) {
+            throw new BadDataException("the data set " + source + " is empty");
+        }
+        if (format == Format.LIBSVM) {
+            throw new BadDataException(source + ": pass the feature count for LIBSVM lines held in memory");
+        }
+        return line.strip().split(",", -1).length - 1;
+    }
+
+    private static BufferedReader open(FileSystem fs, Path p, Configuration conf) throws IOException {
+        CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(p);
+        java.io.InputStream in = fs.open(p);
+        return new BufferedReader(new InputStreamReader(codec == null ? in : codec.createInputStream(in),
+                StandardCharsets.UTF_8));
+    }
+
+    /** The 1-based line holding byte {@code offset} of an uncompressed file. */
+    private static long lineNumberAt(String file, long offset) throws IOException {
+        Path p = new Path(file);
+        FileSystem fs = p.getFileSystem(new Configuration());
+        long line = 1;
+        try (java.io.InputStream in = new java.io.BufferedInputStream(fs.open(p))) {
+            for (long i = 0; i < offset; i++) {
+                int c = in.read();
+                if (c < 0) {
+                    break;
+                }
+                if (c == '\n') {
+                    line++;
+                }
+            }
+        }
+        return line;
+    }
+
+    /** Parquet rows to samples, naming the file and row of a bad value. */
+    private static final class RowToSample implements org.apache.spark.api.java.function.Function<Row, Sample> {
+        private static final long serialVersionUID = 1L;
+        private final Options opt;
+        private final String path;
+
+        RowToSample(Options opt, String path) {
+            this.opt = opt;
+            this.path = path;
+        }
+
+        @Override
+        public Sample call(Row r) {
+            Object fv = r.get(r.fieldIndex(opt.featuresCol()));
+            float[] x;
+            if (fv instanceof org.apache.spark.ml.linalg.Vector) {
+                double[] d = ((org.apache.spark.ml.linalg.Vector) fv).toArray();
+                x = new float[d.length];
+                for (int i = 0; i < d.length; i++) {
+                    x[i] = (float) d[i];
+                }
+            } else if (fv instanceof scala.collection.Seq<?>) {
+                scala.collection.Seq<?> s = (scala.collection.Seq<?>) fv;
+                x = new float[s.length()];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = ((Number) s.apply(i)).floatValue();
+                }
+            } else {
+                throw new BadDataException(path + ": column '" + opt.featuresCol() + "' holds "
+                        + (fv == null ? "null" : fv.getClass().getSimpleName()) + "; expected a vector or an array");
+            }
+            Object lv = r.get(r.fieldIndex(opt.labelCol()));
+            if (!(lv instanceof Number)) {
+                throw new BadDataException(path + ": column '" + opt.labelCol() + "' holds " + lv + "; expected a number");
+            }
+            float w = 1f;
+            if (opt.weightCol() != null) {
+                Object wv = r.get(r.fieldIndex(opt.weightCol()));
+                if (!(wv instanceof Number)) {
+                    throw new BadDataException(path + ": column '" + opt.weightCol() + "' holds " + wv + "; expected a number");
+                }
+                w = ((Number) wv).floatValue();
+            }
+            return new Sample(x, ((Number) lv).floatValue(), w);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.sparkgrad.spark;
+
+import io.sparkgrad.DType;
+import io.sparkgrad.ParameterTuple;
+import io.sparkgrad.Tensor;
+import io.sparkgrad.Value;
+import io.sparkgrad.nn.Cell;
+import io.sparkgrad.ops.GradOperation;
+import io.sparkgrad.ops.Ops;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The partition side of a step: rebuild the model from its factory, load the broadcast parameter
+ * values, and run {@code GradOperation(getByList=true)} of {@code sum_i w_i loss_i} over the
+ * step's rows in micro-batches, summing into one {@link GradientSum}. Serializable; holds no
+ * Spark types, so it can be tested in a plain loop.
+ */
+public final class PartitionGradient implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final ModelFactory factory;
+    private final LossKind loss;
+    private final TaskHook hook;
+
+    public PartitionGradient(ModelFactory factory, LossKind loss, TaskHook hook) {
+        this.factory = factory;
+        this.loss = loss;
+        this.hook = hook == null ? TaskHook.NONE : hook;
+    }
+
+    public ModelFactory factory() {
+        return factory;
+    }
+
+    public LossKind loss() {
+        return loss;
+    }
+
+    /** The weighted loss sum's gradient over this partition's rows of the step. */
+    public GradientSum compute(int partition, Iterator<DataBlock> blocksIt, float[] flatParams, StepPlan plan, int attempt) {
+        hook.beforePartition(partition, plan.step(), attempt);
+        List<DataBlock> blocks = new ArrayList<>();
+        long total = 0;
+        while (blocksIt.hasNext()) {
+            DataBlock b = blocksIt.next();
+            blocks.add(b);
+            total += b.rows;
+        }
+        Cell model = factory.create();
+        ParameterTuple params = model.trainableParamTuple();
+        if (params.numel() != flatParams.length) {
+            throw new IllegalStateException("the model built on this executor has " + params.numel()
+                    + " parameter values but the driver broadcast " + flatParams.length
+                    + "; the ModelFactory must build the same model everywhere");
+        }
+        params.load(flatParams);
+        model.setTrain(true);
+        GradientSum sum = GradientSum.empty(flatParams.length);
+        if (total == 0) {
+            return sum;
+        }
+        if (total > Integer.MAX_VALUE) {
+            throw new IllegalStateException("partition " + partition + " holds " + total + " rows; repartition the data");
+        }
+        int n = (int) total;
+        int[] order = plan.order(n, partition);
+        int lo = (int) plan.from(n);
+        int hi = (int) plan.to(n);
+        int dim = blocks.get(0).dim;
+        // row index -> (block, row in block)
+        int[] blockOf = new int[n];
+        int[] rowOf = new int[n];
+        for (int b = 0, r = 0; b < blocks.size(); b++) {
+            DataBlock blk = blocks.get(b);
+            if (blk.dim != dim) {
+                throw new IllegalArgumentException("partition " + partition + ": block at row " + blk.firstRow + " has "
+                        + blk.dim + " features, the first block has " + dim);
+            }
+            for (int i = 0; i < blk.rows; i++, r++) {
+                blockOf[r] = b;
+                rowOf[r] = i;
+            }
+        }
+        GradOperation grad = new GradOperation(false, true, false);
+        GradOperation.GradFunction fn = grad.apply(xs -> Ops.sum(Ops.mul(loss.perSample(model.apply(xs[0]), xs[1]), xs[2])), params);
+        for (int start = lo; start < hi; start += plan.microBatch()) {
+            int m = Math.min(plan.microBatch(), hi - start);
+            float[] x = new float[m * dim];
+            float[] y = new float[m];
+            float[] w = new float[m];
+            double wsum = 0;
+            for (int i = 0; i < m; i++) {
+                int row = order[start + i];
+                DataBlock blk = blocks.get(blockOf[row]);
+                int r = rowOf[row];
+                System.arraycopy(blk.features, r * dim, x, i * dim, dim);
+                y[i] = blk.labels[r];
+                w[i] = (float) blk.weight(r);
+                wsum += w[i];
+            }
+            GradOperation.ValueAndGrad vg = fn.valueAndGrad(Tensor.wrap(x, m, dim), Tensor.wrap(y, m), Tensor.wrap(w, m));
+            float[] flat = flatten(vg.grads(), flatParams.length);
+            sum.add(flat, vg.value().tensor().item(), wsum, m,
+                    "partition " + partition + ", rows " + describe(order, start, m));
+        }
+        return sum;
+    }
+
+    private static String describe(int[] order, int start, int m) {
+        if (m <= 8) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < m; i++) {
+                sb.append(i == 0 ? "" : ",").append(order[start + i]);
+            }
+            return sb.toString();
+        }
+        return m + " rows starting with " + order[start] + "," + order[start + 1] + ",...";
+    }
+
+    static float[] flatten(Value grads, int numel) {
+        float[] flat = new float[numel];
+        int off = 0;
+        for (int i = 0; i < grads.arity(); i++) {
+            Tensor g = grads.get(i).tensor();
+            if (g.dtype() == DType.FLOAT32) {
+                System.arraycopy(g.floatStorage(), 0, flat, off, g.size());
+            } else {
+                float[] v = g.toFloatArray();
+                System.arraycopy(v, 0, flat, off, v.length);
+            }
+            off += g.size();
+        }
+        return flat;
+    }
+}
