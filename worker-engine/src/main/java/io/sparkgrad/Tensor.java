@@ -237,8 +237,8 @@ public sealed class Tensor implements Value permits Parameter {
         return dtype == DType.FLOAT64 ? d[i] : f[i];
     }
 
-    /** The element at the given index, as a double. */
-    public double get(int... index) {
+    /** The element at the given index, as a double (e.g. {@code t.at(1, 2)}). */
+    public double at(int... index) {
         return getFlat(Shapes.offset(shape, index));
     }
 

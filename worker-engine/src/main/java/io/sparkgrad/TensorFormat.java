@@ -79,6 +79,21 @@ public final class TensorFormat {
         }
     }
 
+    /**
+     * Python's repr of a value in this format: a tensor's repr, or a tuple as {@code (a, b)} and
+     * {@code (a,)} for one element, each element in this format.
+     */
+    public String repr(Value v) {
+        if (!v.isTuple()) {
+            return repr(v.tensor());
+        }
+        StringBuilder sb = new StringBuilder("(");
+        for (int i = 0; i < v.arity(); i++) {
+            sb.append(i > 0 ? ", " : "").append(repr(v.get(i)));
+        }
+        return sb.append(v.arity() == 1 ? ",)" : ")").toString();
+    }
+
     /** {@code Tensor(shape=[...], dtype=..., value= ...)}. */
     public String repr(Tensor t) {
         StringBuilder sb = new StringBuilder("Tensor(shape=[");
@@ -219,7 +234,7 @@ public final class TensorFormat {
                 double v = t.getFlat(i);
                 items.add(Double.isFinite(v) ? String.format(Locale.ROOT, "%." + prec + "e", vals.get(i)) : special(v));
             }
-            pad(items, 0, 0);
+            pad(items);
             return layout(t, items);
         }
         int left = 0;
@@ -263,7 +278,7 @@ public final class TensorFormat {
         return Double.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf";
     }
 
-    private static void pad(List<String> items, int unused1, int unused2) {
+    private static void pad(List<String> items) {
         int w = 0;
         for (String s : items) {
             w = Math.max(w, s.length());

@@ -61,18 +61,9 @@ public final class Tuple implements Value, Iterable<Value> {
         return Arrays.asList(items).iterator();
     }
 
+    /** Python's tuple repr over each element's MindSpore repr: {@code (a, b)}, {@code (a,)}. */
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("(");
-        for (int i = 0; i < items.length; i++) {
-            if (i > 0) {
-                sb.append(", ");
-            }
-            sb.append(items[i]);
-        }
-        if (items.length == 1) {
-            sb.append(',');
-        }
-        return sb.append(')').toString();
+        return TensorFormat.MINDSPORE.repr(this);
     }
 }

@@ -175,11 +175,11 @@ public final class LinearFunctionGrad {
         out.print(gradWrtInput());
         // 二、对权重求导: print(output); print("对w的求导为：", output[0]); print("对b的求导为：", output[1])
         Tuple output = gradWrtWeights();
-        out.print(Repr.of(OLD_REPR, output));
+        out.print(OLD_REPR.repr(output));
         out.print("对w的求导为：", output.tensor(0));
         out.print("对b的求导为：", output.tensor(1));
         // requires_grad=False on w: print(output)
-        out.print(Repr.of(OLD_REPR, gradWrtTrainableWeights()));
+        out.print(OLD_REPR.repr(gradWrtTrainableWeights()));
         // 三、缩放梯度: print(output)
         out.print(scaledGrad());
         // 四、停止微分: print(output)

@@ -67,7 +67,7 @@ class MatMulGradTest {
             for (int i = 0; i < 2; i++) {
                 StringBuilder sb = new StringBuilder(i == 0 ? "[[" : " [");
                 for (int j = 0; j < 3; j++) {
-                    BigDecimal v = BigDecimal.valueOf((float) grads[g].get(i, j)).setScale(1, RoundingMode.HALF_EVEN);
+                    BigDecimal v = BigDecimal.valueOf((float) grads[g].at(i, j)).setScale(1, RoundingMode.HALF_EVEN);
                     sb.append(j > 0 ? " " : "").append(v.toPlainString());
                 }
                 sb.append(i == 0 ? "]" : "]]");
@@ -87,10 +87,10 @@ class MatMulGradTest {
         assertArrayEquals(new int[] {2, 3}, g.shape());
         for (int i = 0; i < 2; i++) {
             for (int j = 0; j < 3; j++) {
-                assertEquals(rowSum(j), g.get(i, j), 1e-6);
+                assertEquals(rowSum(j), g.at(i, j), 1e-6);
             }
         }
-        assertEquals(4.5099998f, (float) g.get(0, 0)); // the float32 the notebook printed
+        assertEquals(4.5099998f, (float) g.at(0, 0)); // the float32 the notebook printed
     }
 
     @Test
@@ -116,7 +116,7 @@ class MatMulGradTest {
                 for (int k = 0; k < 3; k++) {
                     e += SENS[i][k] * Y[j][k];
                 }
-                assertEquals(e, g.get(i, j), 1e-6);
+                assertEquals(e, g.at(i, j), 1e-6);
             }
         }
     }
@@ -127,8 +127,8 @@ class MatMulGradTest {
         Tensor without = MatMulGrad.gradWithoutStopGradient();
         for (int i = 0; i < 2; i++) {
             for (int j = 0; j < 3; j++) {
-                assertEquals(rowSum(j), with.get(i, j), 1e-6);
-                assertEquals(2 * rowSum(j), without.get(i, j), 2e-6);
+                assertEquals(rowSum(j), with.at(i, j), 1e-6);
+                assertEquals(2 * rowSum(j), without.at(i, j), 2e-6);
             }
         }
     }
