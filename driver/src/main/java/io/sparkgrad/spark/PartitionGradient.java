@@ -24,11 +24,14 @@ public final class PartitionGradient implements Serializable {
     private final ModelFactory factory;
     private final LossKind loss;
     private final TaskHook hook;
+    private final double sens;
 
-    public PartitionGradient(ModelFactory factory, LossKind loss, TaskHook hook) {
+    /** {@code sens} is the cotangent of the partition's loss sum (1, or a loss scale). */
+    public PartitionGradient(ModelFactory factory, LossKind loss, TaskHook hook, double sens) {
         this.factory = factory;
         this.loss = loss;
         this.hook = hook == null ? TaskHook.NONE : hook;
+        this.sens = sens;
     }
 
     public ModelFactory factory() {
@@ -39,7 +42,10 @@ public final class PartitionGradient implements Serializable {
         return loss;
     }
 
-    /** The weighted loss sum's gradient over this partition's rows of the step. */
+    /**
+     * The gradient of {@code sens * sum_i w_i loss_i} over this partition's rows of the step, and
+     * the unscaled loss sum; {@code attempt} is the task attempt (for the {@link TaskHook}).
+     */
     public GradientSum compute(int partition, Iterator<DataBlock> blocksIt, float[] flatParams, StepPlan plan, int attempt) {
         hook.beforePartition(partition, plan.step(), attempt);
         List<DataBlock> blocks = new ArrayList<>();
@@ -84,7 +90,8 @@ public final class PartitionGradient implements Serializable {
                 rowOf[r] = i;
             }
         }
-        GradOperation grad = new GradOperation(false, true, false);
+        GradOperation grad = new GradOperation(false, true, true);
+        Tensor sensTensor = Tensor.scalar(sens);
         GradOperation.GradFunction fn = grad.apply(xs -> Ops.sum(Ops.mul(loss.perSample(model.apply(xs[0]), xs[1]), xs[2])), params);
         for (int start = lo; start < hi; start += plan.microBatch()) {
             int m = Math.min(plan.microBatch(), hi - start);
@@ -101,7 +108,8 @@ public final class PartitionGradient implements Serializable {
                 w[i] = (float) blk.weight(r);
                 wsum += w[i];
             }
-            GradOperation.ValueAndGrad vg = fn.valueAndGrad(Tensor.wrap(x, m, dim), Tensor.wrap(y, m), Tensor.wrap(w, m));
+            GradOperation.ValueAndGrad vg = fn.valueAndGrad(Tensor.wrap(x, m, dim), Tensor.wrap(y, m), Tensor.wrap(w, m),
+                    sensTensor);
             float[] flat = flatten(vg.grads(), flatParams.length);
             sum.add(flat, vg.value().tensor().item(), wsum, m,
                     "partition " + partition + ", rows " + describe(order, start, m));

@@ -1,0 +1,360 @@
+package io.sparkgrad.spark;
+
+import io.sparkgrad.ParameterTuple;
+import io.sparkgrad.Tensor;
+import io.sparkgrad.nn.Cell;
+import io.sparkgrad.nn.Optimizer;
+import io.sparkgrad.ops.Ops;
+import io.sparkgrad.spark.checkpoint.Checkpoint;
+import io.sparkgrad.spark.checkpoint.CheckpointStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Synchronous data-parallel training on Spark. Every step:
+ * <ol>
+ *   <li>the driver broadcasts the parameters as one flat buffer;</li>
+ *   <li>each partition rebuilds the model, loads them and computes the gradient of its rows'
+ *       weighted loss sum with {@code GradOperation(getByList=true)}, in micro-batches
+ *       ({@link PartitionGradient});</li>
+ *   <li>the partial sums are tree-reduced in a fixed order ({@link TreeReduce});</li>
+ *   <li>the driver applies the sens scaling ({@link Sens}), clips by global norm, sets the
+ *       scheduled learning rate and runs the optimizer step, then destroys the broadcast.</li>
+ * </ol>
+ * A step whose gradient or loss is not finite is skipped, not applied, and reported with its
+ * partition and rows; after {@code maxSkippedSteps} skips in a row training stops. Checkpoints are
+ * written atomically every {@code checkpointEvery} steps; {@code resume} continues from the latest
+ * one to the same final parameters as an uninterrupted run.
+ *
+ * <p>Row selection is deterministic ({@link StepPlan}), so two runs with the same data,
+ * partitioning and seed give bitwise-identical parameters.
+ */
+public final class DataParallelTrainer {
+    private final Config c;
+
+    private DataParallelTrainer(Config c) {
+        this.c = c;
+    }
+
+    public static Builder builder(ModelFactory model, LossKind loss, OptimizerFactory optimizer) {
+        return new Builder(model, loss, optimizer);
+    }
+
+    /** Immutable configuration, made by {@link Builder}. */
+    private record Config(ModelFactory model, LossKind loss, OptimizerFactory optimizer, int epochs, long steps,
+                          int batchSize, double miniBatchFraction, int microBatch, int treeDepth,
+                          LearningRateSchedule schedule, double clipNorm, Sens sens, long seed, boolean shuffle,
+                          TrainingData validation, String checkpointDir, int checkpointEvery, boolean resume,
+                          List<ProgressListener> listeners, TaskHook hook, String modelText, int maxSkippedSteps) {
+    }
+
+    /** Configures a {@link DataParallelTrainer}. */
+    public static final class Builder {
+        private final ModelFactory model;
+        private final LossKind loss;
+        private final OptimizerFactory optimizer;
+        private int epochs = 1;
+        private long steps;
+        private int batchSize;
+        private double miniBatchFraction;
+        private int microBatch = 512;
+        private int treeDepth = 2;
+        private LearningRateSchedule schedule = LearningRateSchedule.constant();
+        private double clipNorm;
+        private Sens sens = Sens.mean();
+        private long seed = 42;
+        private boolean shuffle = true;
+        private TrainingData validation;
+        private String checkpointDir;
+        private int checkpointEvery;
+        private boolean resume;
+        private final List<ProgressListener> listeners = new ArrayList<>();
+        private TaskHook hook = TaskHook.NONE;
+        private String modelText = "";
+        private int maxSkippedSteps = 3;
+
+        private Builder(ModelFactory model, LossKind loss, OptimizerFactory optimizer) {
+            this.model = Objects.requireNonNull(model, "model");
+            this.loss = Objects.requireNonNull(loss, "loss");
+            this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+        }
+
+        /** Number of passes over the data (default 1); ignored when {@link #steps} is set. */
+        public Builder epochs(int v) {
+            if (v < 1) {
+                throw new IllegalArgumentException("epochs must be >= 1, got " + v);
+            }
+            epochs = v;
+            return this;
+        }
+
+        /** A fixed number of steps, instead of epochs. */
+        public Builder steps(long v) {
+            if (v < 1) {
+                throw new IllegalArgumentException("steps must be >= 1, got " + v);
+            }
+            steps = v;
+            return this;
+        }
+
+        /** Rows per step across all partitions (default: the whole data set, full-batch). */
+        public Builder batchSize(int v) {
+            if (v < 1) {
+                throw new IllegalArgumentException("batch size must be >= 1, got " + v);
+            }
+            batchSize = v;
+            return this;
+        }
+
+        /** The fraction of the rows each step uses, like MLlib's {@code miniBatchFraction}. */
+        public Builder miniBatchFraction(double v) {
+            if (!(v > 0 && v <= 1)) {
+                throw new IllegalArgumentException("mini-batch fraction must be in (0, 1], got " + v);
+            }
+            miniBatchFraction = v;
+            return this;
+        }
+
+        /** Rows per engine call inside a partition (default 512). */
+        public Builder microBatch(int v) {
+            if (v < 1) {
+                throw new IllegalArgumentException("micro-batch must be >= 1, got " + v);
+            }
+            microBatch = v;
+            return this;
+        }
+
+        /** Depth of the reduction tree (default 2). */
+        public Builder treeDepth(int v) {
+            if (v < 1) {
+                throw new IllegalArgumentException("tree depth must be >= 1, got " + v);
+            }
+            treeDepth = v;
+            return this;
+        }
+
+        public Builder schedule(LearningRateSchedule v) {
+            schedule = Objects.requireNonNull(v);
+            return this;
+        }
+
+        /** Clips the gradient to this global L2 norm (0, the default, turns clipping off). */
+        public Builder clipGlobalNorm(double v) {
+            if (!(v >= 0)) {
+                throw new IllegalArgumentException("clip norm must be >= 0, got " + v);
+            }
+            clipNorm = v;
+            return this;
+        }
+
+        public Builder sens(Sens v) {
+            sens = Objects.requireNonNull(v);
+            return this;
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        /** Reshuffle each partition's rows every epoch (default true). */
+        public Builder shuffle(boolean v) {
+            shuffle = v;
+            return this;
+        }
+
+        /** Data evaluated after every epoch. */
+        public Builder validation(TrainingData v) {
+            validation = v;
+            return this;
+        }
+
+        /** Where checkpoints go (any Hadoop path), written every {@code every} steps and at the end. */
+        public Builder checkpoints(String dir, int every) {
+            checkpointDir = Objects.requireNonNull(dir);
+            checkpointEvery = every;
+            return this;
+        }
+
+        /** Continue from the latest checkpoint in the checkpoint directory, if there is one. */
+        public Builder resume(boolean v) {
+            resume = v;
+            return this;
+        }
+
+        public Builder listener(ProgressListener v) {
+            listeners.add(Objects.requireNonNull(v));
+            return this;
+        }
+
+        public Builder taskHook(TaskHook v) {
+            hook = Objects.requireNonNull(v);
+            return this;
+        }
+
+        /** A description of the model stored in checkpoints. */
+        public Builder modelDescription(String v) {
+            modelText = Objects.requireNonNull(v);
+            return this;
+        }
+
+        /** Non-finite steps tolerated in a row before training stops (default 3). */
+        public Builder maxSkippedSteps(int v) {
+            maxSkippedSteps = v;
+            return this;
+        }
+
+        public DataParallelTrainer build() {
+            if (resume && checkpointDir == null) {
+                throw new IllegalArgumentException("resume needs a checkpoint directory");
+            }
+            return new DataParallelTrainer(new Config(model, loss, optimizer, epochs, steps, batchSize, miniBatchFraction,
+                    microBatch, treeDepth, schedule, clipNorm, sens, seed, shuffle, validation, checkpointDir,
+                    checkpointEvery, resume, List.copyOf(listeners), hook, modelText, maxSkippedSteps));
+        }
+    }
+
+    /** The outcome of {@link #fit}. */
+    public record Result(Cell model, ParameterTuple parameters, Optimizer optimizer, List<StepRecord> history,
+                         Evaluator.Metrics validation, long rows) {
+        /** The trained parameters as one flat buffer. */
+        public float[] flatParameters() {
+            return parameters.flatten();
+        }
+    }
+
+    /** Trains on {@code data} and returns the trained model. */
+    public Result fit(SparkSession spark, TrainingData data) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        KryoCheck.verify();
+        Cell model = c.model().create();
+        ParameterTuple params = model.trainableParamTuple();
+        Optimizer opt = c.optimizer().create(params);
+        double baseLr = opt.learningRate();
+        int outDim = outputDim(model, data.dim());
+        data.cache();
+        long rows = data.validate(c.loss(), outDim);
+        if (c.validation() != null) {
+            c.validation().cache();
+            c.validation().validate(c.loss(), outDim);
+        }
+        int perEpoch = c.batchSize() > 0 ? (int) Math.max(1, (rows + c.batchSize() - 1) / c.batchSize())
+                : c.miniBatchFraction() > 0 ? (int) Math.ceil(1 / c.miniBatchFraction()) : 1;
+        long total = c.steps() > 0 ? c.steps() : (long) c.epochs() * perEpoch;
+        CheckpointStore store = c.checkpointDir() == null ? null : new CheckpointStore(c.checkpointDir(), sc.hadoopConfiguration());
+        long start = 0;
+        if (c.resume()) {
+            Optional<Checkpoint> last = latest(store);
+            if (last.isPresent()) {
+                Checkpoint cp = last.get();
+                if (cp.seed() != c.seed()) {
+                    throw new IllegalStateException("checkpoint " + cp.step() + " in " + c.checkpointDir() + " was made with seed "
+                            + cp.seed() + ", this run has seed " + c.seed());
+                }
+                cp.restoreInto(params, opt);
+                start = cp.step();
+            }
+        }
+        PartitionGradient worker = new PartitionGradient(c.model(), c.loss(), c.hook(), c.sens().partitionSens());
+        DistributedGradient dg = new DistributedGradient(sc, data.blocks(), worker, c.treeDepth());
+        List<StepRecord> history = new ArrayList<>();
+        Evaluator.Metrics lastVal = null;
+        int skippedInRow = 0;
+        long t0 = System.nanoTime();
+        long done = 0;
+        for (long step = start + 1; step <= total; step++) {
+            int epoch = (int) ((step - 1) / perEpoch);
+            int k = (int) ((step - 1) % perEpoch);
+            double lr = c.schedule().at(step, total, baseLr);
+            opt.setLearningRate(lr);
+            StepPlan plan = new StepPlan(step, epoch, k, perEpoch, c.seed(), c.shuffle(), c.microBatch());
+            sc.setJobDescription("SparkGrad step " + step + "/" + total + " (epoch " + (epoch + 1) + ")");
+            long s0 = System.nanoTime();
+            GradientSum g = dg.compute(params.flatten(), plan);
+            StepRecord rec;
+            if (!g.isFinite() || g.weight() <= 0) {
+                String why = !g.isFinite() ? g.nonFinite() : "the step's rows have zero total weight";
+                rec = new StepRecord(step, total, epoch, Double.NaN, g.count(), seconds(s0), lr, Double.NaN, true, why);
+                if (++skippedInRow > c.maxSkippedSteps()) {
+                    notify(rec, Double.NaN);
+                    throw new NonFiniteStepException("step " + step + " skipped: " + why + " (" + skippedInRow
+                            + " steps in a row); parameters and checkpoints are from step " + (step - skippedInRow));
+                }
+            } else {
+                skippedInRow = 0;
+                float[] grad = g.scaledGradient(c.sens().driverScale(g.weight()));
+                double norm = norm(grad);
+                if (c.clipNorm() > 0 && norm > c.clipNorm()) {
+                    float f = (float) (c.clipNorm() / norm);
+                    for (int i = 0; i < grad.length; i++) {
+                        grad[i] *= f;
+                    }
+                }
+                opt.step(grad);
+                rec = new StepRecord(step, total, epoch, g.loss() / g.weight(), g.count(), seconds(s0), lr, norm, false, null);
+            }
+            history.add(rec);
+            done++;
+            double perStep = seconds(t0) / done;
+            notify(rec, perStep * (total - step));
+            boolean epochEnd = k == perEpoch - 1 || step == total;
+            if (epochEnd && c.validation() != null) {
+                lastVal = Evaluator.evaluate(sc, c.validation(), c.model(), c.loss(), params.flatten(), c.microBatch());
+                for (ProgressListener l : c.listeners()) {
+                    l.onEpoch(epoch, lastVal);
+                }
+            }
+            if (store != null && !rec.skipped() && ((c.checkpointEvery() > 0 && step % c.checkpointEvery() == 0) || step == total)) {
+                write(store, Checkpoint.of(step, epoch, c.seed(), c.modelText(), params, opt.exportState()));
+            }
+        }
+        sc.setJobDescription(null);
+        return new Result(model, params, opt, history, lastVal, rows);
+    }
+
+    private void notify(StepRecord rec, double eta) {
+        for (ProgressListener l : c.listeners()) {
+            l.onStep(rec, eta);
+        }
+    }
+
+    private static Optional<Checkpoint> latest(CheckpointStore store) {
+        try {
+            return store.latest();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read checkpoints: " + e.getMessage(), e);
+        }
+    }
+
+    private static void write(CheckpointStore store, Checkpoint cp) {
+        try {
+            store.write(cp);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint " + cp.step() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The model's output width, from one forward pass on a zero row. */
+    static int outputDim(Cell model, int inputDim) {
+        Tensor out = Ops.stopGradient(model.apply(Tensor.zeros(1, inputDim)));
+        return out.rank() >= 2 ? out.shape(-1) : 1;
+    }
+
+    private static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+
+    static double norm(float[] g) {
+        double s = 0;
+        for (float v : g) {
+            s += (double) v * v;
+        }
+        return Math.sqrt(s);
+    }
+}

@@ -1,0 +1,88 @@
+package io.sparkgrad.spark;
+
+import io.sparkgrad.ParameterTuple;
+import io.sparkgrad.Tensor;
+import io.sparkgrad.nn.Cell;
+import io.sparkgrad.ops.Ops;
+import java.io.Serializable;
+import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+
+/** Distributed evaluation: the weighted mean loss and the accuracy of the model at given parameters. */
+public final class Evaluator {
+    private Evaluator() {
+    }
+
+    /** Sums of one partition, merged on the driver in partition order. */
+    public static final class Metrics implements Serializable {
+        private static final long serialVersionUID = 1L;
+        double loss;
+        double weight;
+        long correct;
+        long count;
+
+        /** The weighted mean loss. */
+        public double meanLoss() {
+            return weight == 0 ? Double.NaN : loss / weight;
+        }
+
+        /** The fraction of rows predicted right (classification). */
+        public double accuracy() {
+            return count == 0 ? Double.NaN : (double) correct / count;
+        }
+
+        public long count() {
+            return count;
+        }
+
+        void merge(Metrics o) {
+            loss += o.loss;
+            weight += o.weight;
+            correct += o.correct;
+            count += o.count;
+        }
+    }
+
+    /** Loss and accuracy over all rows of {@code data}, with the model in eval mode. */
+    public static Metrics evaluate(JavaSparkContext sc, TrainingData data, ModelFactory factory, LossKind loss,
+                                   float[] params, int batch) {
+        Broadcast<float[]> bc = sc.broadcast(params);
+        try {
+            List<Metrics> parts = data.blocks().mapPartitions(it -> {
+                Cell model = factory.create();
+                ParameterTuple p = model.trainableParamTuple();
+                p.load(bc.value());
+                model.setTrain(false);
+                Metrics m = new Metrics();
+                while (it.hasNext()) {
+                    DataBlock b = it.next();
+                    for (int s = 0; s < b.rows; s += batch) {
+                        int n = Math.min(batch, b.rows - s);
+                        float[] x = java.util.Arrays.copyOfRange(b.features, s * b.dim, (s + n) * b.dim);
+                        float[] y = java.util.Arrays.copyOfRange(b.labels, s, s + n);
+                        Tensor out = Ops.stopGradient(model.apply(Tensor.wrap(x, n, b.dim)));
+                        Tensor l = loss.perSample(out, Tensor.wrap(y, n));
+                        float[] o = out.toFloatArray();
+                        int dim = out.rank() == 2 ? out.shape(1) : 1;
+                        for (int i = 0; i < n; i++) {
+                            double w = b.weight(s + i);
+                            m.loss += w * l.getFlat(i);
+                            m.weight += w;
+                            if (loss.isClassification() && loss.correct(o, i, dim, y[i])) {
+                                m.correct++;
+                            }
+                        }
+                        m.count += n;
+                    }
+                }
+                return List.of(m).iterator();
+            }).collect();
+            Metrics total = new Metrics();
+            parts.forEach(total::merge);
+            return total;
+        } finally {
+            bc.destroy();
+        }
+    }
+}

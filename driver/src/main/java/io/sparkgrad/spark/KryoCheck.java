@@ -1,0 +1,60 @@
+package io.sparkgrad.spark;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.serializer.KryoSerializer;
+import org.apache.spark.serializer.SerializerInstance;
+import scala.Tuple2;
+import scala.reflect.ClassTag$;
+
+/**
+ * The start-up self-test of the Kryo configuration: round-trips a data block and a gradient sum
+ * through the session's serializer and fails clearly when Kryo is not in use or a class is not
+ * registered, instead of failing later inside a task.
+ */
+public final class KryoCheck {
+    private KryoCheck() {
+    }
+
+    /** The settings SparkGrad needs: Kryo, registration required, our registrator. */
+    public static SparkConf configure(SparkConf conf) {
+        return conf.set("spark.serializer", KryoSerializer.class.getName())
+                .set("spark.kryo.registrationRequired", "true")
+                .set("spark.kryo.registrator", SparkGradKryoRegistrator.class.getName());
+    }
+
+    /** Checks the running session's serializer; throws IllegalStateException naming the problem. */
+    public static void verify() {
+        SparkEnv env = SparkEnv.get();
+        if (env == null) {
+            throw new IllegalStateException("Kryo self-test: no SparkEnv; start a SparkSession first");
+        }
+        if (!(env.serializer() instanceof KryoSerializer)) {
+            throw new IllegalStateException("Kryo self-test: spark.serializer is " + env.serializer().getClass().getName()
+                    + "; SparkGrad needs org.apache.spark.serializer.KryoSerializer (use KryoCheck.configure(conf))");
+        }
+        SerializerInstance ser = env.serializer().newInstance();
+        DataBlock block = new DataBlock(3, 17, 2, 2, new float[] {1, 2, 3, 4}, new float[] {0, 1}, new float[] {1, 0.5f});
+        GradientSum sum = GradientSum.empty(3).add(new float[] {1, -2, 3}, 0.25, 2, 2, "self-test");
+        try {
+            Tuple2<Integer, GradientSum> back = roundTrip(ser, new Tuple2<>(5, sum));
+            DataBlock b2 = roundTrip(ser, block);
+            if (back._1() != 5 || !Arrays.equals(back._2().gradient(), sum.gradient())
+                    || !Arrays.equals(b2.features(), block.features()) || !Arrays.equals(b2.weights(), block.weights())) {
+                throw new IllegalStateException("Kryo self-test: a round trip changed the data");
+            }
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("Kryo self-test failed: " + e.getMessage()
+                    + "; set spark.kryo.registrator=" + SparkGradKryoRegistrator.class.getName()
+                    + " (KryoCheck.configure does this)", e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T roundTrip(SerializerInstance ser, T value) {
+        ByteBuffer buf = ser.serialize(value, ClassTag$.MODULE$.AnyRef());
+        return (T) ser.deserialize(buf, ClassTag$.MODULE$.AnyRef());
+    }
+}

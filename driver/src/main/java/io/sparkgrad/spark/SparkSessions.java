@@ -1,0 +1,27 @@
+package io.sparkgrad.spark;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Sessions for local runs and tests: Kryo configured for SparkGrad, and bound to loopback only
+ * ({@code spark.driver.host} and {@code spark.driver.bindAddress} 127.0.0.1), so nothing listens on
+ * another interface. On a cluster, spark-submit's own settings apply instead.
+ */
+public final class SparkSessions {
+    private SparkSessions() {
+    }
+
+    /** A loopback session with the given master (e.g. {@code local[2]}, {@code local[2,4]}); no UI. */
+    public static SparkSession local(String master, String appName) {
+        SparkConf conf = KryoCheck.configure(new SparkConf())
+                .setMaster(master)
+                .setAppName(appName)
+                .set("spark.driver.host", "127.0.0.1")
+                .set("spark.driver.bindAddress", "127.0.0.1")
+                .set("spark.ui.enabled", "false")
+                .set("spark.sql.shuffle.partitions", "4")
+                .set("spark.sql.adaptive.enabled", "false");
+        return SparkSession.builder().config(conf).getOrCreate();
+    }
+}
