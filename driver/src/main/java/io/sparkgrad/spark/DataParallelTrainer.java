@@ -247,7 +247,7 @@ public final class DataParallelTrainer {
         int perEpoch = c.batchSize() > 0 ? (int) Math.max(1, (rows + c.batchSize() - 1) / c.batchSize())
                 : c.miniBatchFraction() > 0 ? (int) Math.ceil(1 / c.miniBatchFraction()) : 1;
         long total = c.steps() > 0 ? c.steps() : (long) c.epochs() * perEpoch;
-        CheckpointStore store = c.checkpointDir() == null ? null : new CheckpointStore(c.checkpointDir(), sc.hadoopConfiguration());
+        CheckpointStore store = c.checkpointDir() == null ? null : openStore(c.checkpointDir(), sc);
         long start = 0;
         if (c.resume()) {
             Optional<Checkpoint> last = latest(store);
@@ -321,6 +321,14 @@ public final class DataParallelTrainer {
     private void notify(StepRecord rec, double eta) {
         for (ProgressListener l : c.listeners()) {
             l.onStep(rec, eta);
+        }
+    }
+
+    private static CheckpointStore openStore(String dir, JavaSparkContext sc) {
+        try {
+            return new CheckpointStore(dir, sc.hadoopConfiguration());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the checkpoint directory " + dir + ": " + e.getMessage(), e);
         }
     }
 

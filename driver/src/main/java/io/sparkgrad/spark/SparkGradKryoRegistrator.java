@@ -17,6 +17,7 @@ public final class SparkGradKryoRegistrator implements KryoRegistrator {
         kryo.register(long[].class);
         kryo.register(Object[].class);
         kryo.register(String.class);
+        kryo.register(java.util.ArrayList.class); // lists of rows handed to parallelize
         kryo.register(scala.Tuple2.class);
         kryo.register(scala.Tuple2[].class);
         kryo.register(DataBlock.class);

@@ -1,0 +1,153 @@
+package io.sparkgrad.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkgrad.ParameterTuple;
+import io.sparkgrad.Tensor;
+import io.sparkgrad.Value;
+import io.sparkgrad.nn.Cell;
+import io.sparkgrad.ops.GradOperation;
+import io.sparkgrad.ops.Ops;
+import io.sparkgrad.spark.testing.GradientAssertions;
+import io.sparkgrad.spark.testing.LocalSpark;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+
+@LocalSpark(master = "local[2]")
+class DistributedGradientTest {
+    static final int DIM = 5;
+    static final ModelSpec MLP = ModelSpec.parse("mlp:8,3", DIM, 3, 11);
+
+    /** Seeded rows: features ~ N(0,1), a label from a fixed linear rule, optional weights in [0.5, 2). */
+    static List<Sample> rows(int n, long seed, boolean weighted, int classes) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<Sample> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            float[] x = new float[DIM];
+            double s = 0;
+            for (int j = 0; j < DIM; j++) {
+                x[j] = (float) r.nextGaussian();
+                s += (j + 1) * x[j];
+            }
+            int label = classes == 2 ? (s > 0 ? 1 : 0) : (int) Math.floorMod((long) Math.floor(s), classes);
+            out.add(new Sample(x, label, weighted ? (float) r.nextDouble(0.5, 2) : 1f));
+        }
+        return out;
+    }
+
+    /** An RDD whose partition p holds exactly {@code sizes[p]} of the rows, in order (some may be empty). */
+    static JavaRDD<Sample> uneven(JavaSparkContext sc, List<Sample> rows, int... sizes) {
+        List<List<Sample>> parts = new ArrayList<>();
+        int at = 0;
+        for (int s : sizes) {
+            parts.add(new ArrayList<>(rows.subList(at, at + s)));
+            at += s;
+        }
+        assertEquals(rows.size(), at);
+        return sc.parallelize(parts, sizes.length).flatMap(List::iterator);
+    }
+
+    /** The local mean-loss gradient over all rows: GradOperation(getByList, sensParam) with sens 1/W. */
+    static float[] localGradient(ModelFactory f, LossKind loss, List<Sample> rows) {
+        Cell model = f.create();
+        ParameterTuple params = model.trainableParamTuple();
+        int n = rows.size();
+        float[] x = new float[n * DIM];
+        float[] y = new float[n];
+        float[] w = new float[n];
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(rows.get(i).features(), 0, x, i * DIM, DIM);
+            y[i] = rows.get(i).label();
+            w[i] = rows.get(i).weight();
+            total += w[i];
+        }
+        Value g = new GradOperation(false, true, true)
+                .apply(xs -> Ops.sum(Ops.mul(loss.perSample(model.apply(xs[0]), xs[1]), xs[2])), params)
+                .call(Tensor.wrap(x, n, DIM), Tensor.wrap(y, n), Tensor.wrap(w, n), Tensor.scalar(1.0 / total));
+        float[] flat = new float[params.numel()];
+        int off = 0;
+        for (int i = 0; i < g.arity(); i++) {
+            float[] v = g.get(i).tensor().toFloatArray();
+            System.arraycopy(v, 0, flat, off, v.length);
+            off += v.length;
+        }
+        return flat;
+    }
+
+    static float[] distributed(JavaSparkContext sc, JavaRDD<Sample> rdd, ModelFactory f, LossKind loss, int depth,
+                               int microBatch) {
+        TrainingData data = TrainingData.fromRdd(rdd, DIM);
+        DistributedGradient dg = new DistributedGradient(sc, data.blocks(), new PartitionGradient(f, loss, TaskHook.NONE, 1), depth);
+        GradientSum s = dg.compute(f.create().trainableParamTuple().flatten(), StepPlan.fullBatch(microBatch));
+        return s.scaledGradient(1.0 / s.weight());
+    }
+
+    static void assertClose(float[] expected, float[] actual, double rtol, double atol) {
+        assertEquals(expected.length, actual.length);
+        double maxAbs = 0;
+        for (float v : expected) {
+            maxAbs = Math.max(maxAbs, Math.abs(v));
+        }
+        assertTrue(maxAbs > 1e-3, "the gradient is trivially small: " + maxAbs);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], atol + rtol * Math.abs(expected[i]), "element " + i);
+        }
+    }
+
+    @Test
+    void unevenPartitionsWithAnEmptyOneMatchTheLocalGradient(SparkSession spark) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        List<Sample> rows = rows(60, 1, false, 3);
+        float[] local = localGradient(MLP, LossKind.SOFTMAX_CROSS_ENTROPY, rows);
+        for (int depth : new int[] {1, 2, 3}) {
+            float[] dist = distributed(sc, uneven(sc, rows, 7, 0, 41, 3, 9), MLP, LossKind.SOFTMAX_CROSS_ENTROPY, depth, 16);
+            assertClose(local, dist, 1e-5, 1e-6);
+        }
+    }
+
+    @Test
+    void perSampleWeightsActAsPerSampleSens(SparkSession spark) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        ModelSpec logreg = ModelSpec.parse("logreg", DIM, 1, 3);
+        List<Sample> rows = rows(50, 2, true, 2);
+        float[] local = localGradient(logreg, LossKind.BCE_WITH_LOGITS, rows);
+        float[] dist = distributed(sc, uneven(sc, rows, 20, 13, 0, 17), logreg, LossKind.BCE_WITH_LOGITS, 2, 8);
+        assertClose(local, dist, 1e-5, 1e-6);
+        // the weights matter: without them the gradient is different
+        List<Sample> unweighted = new ArrayList<>();
+        rows.forEach(s -> unweighted.add(new Sample(s.features(), s.label())));
+        float[] plain = localGradient(logreg, LossKind.BCE_WITH_LOGITS, unweighted);
+        double diff = 0;
+        for (int i = 0; i < plain.length; i++) {
+            diff = Math.max(diff, Math.abs(plain[i] - local[i]));
+        }
+        assertTrue(diff > 1e-3, "weights had no effect");
+    }
+
+    @Test
+    void sameDataAndPartitioningGiveBitwiseIdenticalGradients(SparkSession spark) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        List<Sample> rows = rows(300, 5, true, 3);
+        float[] first = distributed(sc, uneven(sc, rows, 50, 80, 0, 70, 100), MLP, LossKind.SOFTMAX_CROSS_ENTROPY, 2, 32);
+        for (int i = 0; i < 3; i++) {
+            float[] again = distributed(sc, uneven(sc, rows, 50, 80, 0, 70, 100), MLP, LossKind.SOFTMAX_CROSS_ENTROPY, 2, 32);
+            assertArrayEquals(first, again);
+        }
+    }
+
+    @Test
+    void theTestingAssertionAgreesOnEvenPartitions(SparkSession spark) {
+        GradientAssertions.Comparison c = GradientAssertions.assertPartitionedGradientMatchesLocal(spark, MLP,
+                LossKind.SOFTMAX_CROSS_ENTROPY, rows(40, 9, false, 3), 4, 2, 1e-5, 1e-6);
+        assertEquals(MLP.create().trainableParamTuple().numel(), c.local().length);
+        assertEquals("0.weight[0]", c.names().get(0));
+    }
+}

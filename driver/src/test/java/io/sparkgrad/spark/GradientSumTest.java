@@ -1,0 +1,73 @@
+package io.sparkgrad.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class GradientSumTest {
+
+    @Test
+    void emptySumIsZero() {
+        GradientSum s = GradientSum.empty(3);
+        assertArrayEquals(new double[3], s.gradient());
+        assertEquals(0, s.loss());
+        assertEquals(0, s.weight());
+        assertEquals(0, s.count());
+        assertTrue(s.isFinite());
+    }
+
+    @Test
+    void addAccumulatesGradientLossWeightAndCount() {
+        GradientSum s = GradientSum.empty(2)
+                .add(new float[] {1, 2}, 0.5, 2, 2, "a")
+                .add(new float[] {0.25f, -1}, 1.5, 3, 3, "b");
+        assertArrayEquals(new double[] {1.25, 1}, s.gradient());
+        assertEquals(2.0, s.loss());
+        assertEquals(5.0, s.weight());
+        assertEquals(5, s.count());
+        assertArrayEquals(new float[] {0.25f, 0.2f}, s.scaledGradient(1.0 / 5));
+    }
+
+    @Test
+    void mergeWithEmptyIsIdentityBothWays() {
+        GradientSum a = GradientSum.empty(2).add(new float[] {3, -4}, 7, 2, 2, "a");
+        GradientSum left = GradientSum.empty(2).merge(a);
+        GradientSum right = GradientSum.empty(2).add(new float[] {3, -4}, 7, 2, 2, "a").merge(GradientSum.empty(2));
+        for (GradientSum s : new GradientSum[] {left, right}) {
+            assertArrayEquals(new double[] {3, -4}, s.gradient());
+            assertEquals(7, s.loss());
+            assertEquals(2, s.weight());
+            assertEquals(2, s.count());
+        }
+    }
+
+    @Test
+    void dimensionMismatchIsAnError() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> GradientSum.empty(2).merge(GradientSum.empty(3)));
+        assertTrue(e.getMessage().contains("2") && e.getMessage().contains("3"), e.getMessage());
+        IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class,
+                () -> GradientSum.empty(2).add(new float[3], 0, 1, 1, "x"));
+        assertTrue(e2.getMessage().contains("dimension 3"), e2.getMessage());
+    }
+
+    @Test
+    void nonFiniteValuesAreRecordedNotAdded() {
+        GradientSum s = GradientSum.empty(2)
+                .add(new float[] {1, 1}, 1, 1, 1, "partition 0, rows 0")
+                .add(new float[] {Float.NaN, 1}, 1, 1, 1, "partition 1, rows 5,6");
+        assertFalse(s.isFinite());
+        assertEquals("non-finite gradient at partition 1, rows 5,6", s.nonFinite());
+        assertArrayEquals(new double[] {1, 1}, s.gradient());
+        GradientSum inf = GradientSum.empty(1).add(new float[] {0}, Double.POSITIVE_INFINITY, 1, 1, "partition 2, rows 9");
+        assertTrue(inf.nonFinite().startsWith("non-finite loss Infinity at partition 2"), inf.nonFinite());
+        GradientSum merged = GradientSum.empty(2).merge(GradientSum.empty(2)).merge(s);
+        assertEquals(s.nonFinite(), merged.nonFinite());
+        assertNull(GradientSum.empty(2).nonFinite());
+    }
+}
