@@ -36,7 +36,8 @@ public final class GradientSum implements Serializable {
     /**
      * Adds one micro-batch: its flat gradient (of {@code sum_i w_i loss_i}), its weighted loss sum,
      * weight sum and sample count. A non-finite gradient or loss is recorded with {@code where}
-     * (partition and rows) instead of being added.
+     * (partition and rows; the caller may pass null and a description is made) instead of being
+     * added.
      */
     public GradientSum add(float[] grad, double lossSum, double weightSum, long n, String where) {
         if (grad.length != gradient.length) {
@@ -49,7 +50,8 @@ public final class GradientSum implements Serializable {
         }
         if (!finite) {
             if (nonFinite == null) {
-                nonFinite = (Double.isFinite(lossSum) ? "non-finite gradient" : "non-finite loss " + lossSum) + " at " + where;
+                nonFinite = (Double.isFinite(lossSum) ? "non-finite gradient" : "non-finite loss " + lossSum) + " at "
+                        + (where == null ? "an unnamed micro-batch" : where);
             }
             count += n;
             weight += weightSum;

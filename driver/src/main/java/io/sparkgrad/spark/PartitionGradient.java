@@ -111,21 +111,38 @@ public final class PartitionGradient implements Serializable {
             GradOperation.ValueAndGrad vg = fn.valueAndGrad(Tensor.wrap(x, m, dim), Tensor.wrap(y, m), Tensor.wrap(w, m),
                     sensTensor);
             float[] flat = flatten(vg.grads(), flatParams.length);
-            sum.add(flat, vg.value().tensor().item(), wsum, m,
-                    "partition " + partition + ", rows " + describe(order, start, m));
+            double lossSum = vg.value().tensor().item();
+            boolean finite = Double.isFinite(lossSum);
+            for (int i = 0; finite && i < flat.length; i++) {
+                finite = Float.isFinite(flat[i]);
+            }
+            String where = finite ? null : "partition " + partition + ", " + culprits(model, x, y, m, dim, order, start);
+            sum.add(flat, lossSum, wsum, m, where);
         }
         return sum;
     }
 
-    private static String describe(int[] order, int start, int m) {
-        if (m <= 8) {
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < m; i++) {
-                sb.append(i == 0 ? "" : ",").append(order[start + i]);
+    /**
+     * The rows of a micro-batch whose loss is not finite (up to 10), by their row index in the
+     * partition; only computed on this error path.
+     */
+    private String culprits(Cell model, float[] x, float[] y, int m, int dim, int[] order, int start) {
+        Tensor per = Ops.stopGradient(loss.perSample(model.apply(Tensor.wrap(x, m, dim)), Tensor.wrap(y, m)));
+        StringBuilder rows = new StringBuilder();
+        int found = 0;
+        for (int i = 0; i < m; i++) {
+            if (!Double.isFinite(per.getFlat(i))) {
+                if (found < 10) {
+                    rows.append(found == 0 ? "" : ",").append(order[start + i]);
+                }
+                found++;
             }
-            return sb.toString();
         }
-        return m + " rows starting with " + order[start] + "," + order[start + 1] + ",...";
+        if (found == 0) {
+            return "rows " + order[start] + ".." + "(" + m + " rows; every loss is finite, the gradient is not)";
+        }
+        return (found == 1 ? "row " : "rows ") + rows + (found > 10 ? " and " + (found - 10) + " more" : "")
+                + " (non-finite loss)";
     }
 
     static float[] flatten(Value grads, int numel) {
