@@ -237,7 +237,13 @@ public final class DataParallelTrainer {
         ParameterTuple params = model.trainableParamTuple();
         Optimizer opt = c.optimizer().create(params);
         double baseLr = opt.learningRate();
-        int outDim = outputDim(model, data.dim());
+        int outDim;
+        try {
+            outDim = outputDim(model, data.dim());
+        } catch (IllegalArgumentException e) {
+            throw new BadDataException(data.source() + " has " + data.dim() + " features, which the model does not take: "
+                    + e.getMessage());
+        }
         data.cache();
         long rows = data.validate(c.loss(), outDim);
         if (c.validation() != null) {
@@ -315,6 +321,9 @@ public final class DataParallelTrainer {
             }
         }
         sc.setJobDescription(null);
+        for (ProgressListener l : c.listeners()) {
+            l.onFinish();
+        }
         return new Result(model, params, opt, history, lastVal, rows);
     }
 

@@ -13,6 +13,10 @@ public interface ProgressListener {
     default void onEpoch(int epoch, Evaluator.Metrics validation) {
     }
 
+    /** After the last step. */
+    default void onFinish() {
+    }
+
     /** Prints {@code step 12/300 | epoch 1 | loss 0.4321 | 12345 samples/s | eta 0:01:23} lines. */
     static ProgressListener console(PrintStream out, int every) {
         return new ProgressListener() {

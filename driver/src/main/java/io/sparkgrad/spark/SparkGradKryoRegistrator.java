@@ -26,6 +26,8 @@ public final class SparkGradKryoRegistrator implements KryoRegistrator {
         kryo.register(GradientSum[].class);
         kryo.register(Sample.class);
         kryo.register(Sample[].class);
+        kryo.register(TrainingData.Check.class);
+        kryo.register(TrainingData.Check[].class);
         kryo.register(Evaluator.Metrics.class);
         kryo.register(Evaluator.Metrics[].class);
     }

@@ -179,8 +179,16 @@ public final class TrainingData implements Serializable {
                 + "; expected a number");
     }
 
-    /** Counts and first problem of one partition's check. */
-    private record Check(long rows, String problem) implements Serializable {
+    /** Counts and first problem of one partition's check (a class: Spark's Kryo cannot write records). */
+    static final class Check implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final long rows;
+        final String problem;
+
+        Check(long rows, String problem) {
+            this.rows = rows;
+            this.problem = problem;
+        }
     }
 
     /**
@@ -223,10 +231,10 @@ public final class TrainingData implements Serializable {
         }, true).collect();
         long total = 0;
         for (Check c : checks) {
-            if (c.problem() != null) {
-                throw new BadDataException(source + ": " + c.problem());
+            if (c.problem != null) {
+                throw new BadDataException(source + ": " + c.problem);
             }
-            total += c.rows();
+            total += c.rows;
         }
         if (total == 0) {
             throw new BadDataException("the data set " + source + " is empty");

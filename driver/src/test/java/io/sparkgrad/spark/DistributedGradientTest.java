@@ -25,7 +25,10 @@ class DistributedGradientTest {
     static final int DIM = 5;
     static final ModelSpec MLP = ModelSpec.parse("mlp:8,3", DIM, 3, 11);
 
-    /** Seeded rows: features ~ N(0,1), a label from a fixed linear rule, optional weights in [0.5, 2). */
+    /**
+     * Seeded rows: features ~ N(0,1), a label from thresholds on a fixed linear score (learnable),
+     * optional weights in [0.5, 2).
+     */
     static List<Sample> rows(int n, long seed, boolean weighted, int classes) {
         SplittableRandom r = new SplittableRandom(seed);
         List<Sample> out = new ArrayList<>();
@@ -36,7 +39,7 @@ class DistributedGradientTest {
                 x[j] = (float) r.nextGaussian();
                 s += (j + 1) * x[j];
             }
-            int label = classes == 2 ? (s > 0 ? 1 : 0) : (int) Math.floorMod((long) Math.floor(s), classes);
+            int label = classes == 2 ? (s > 0 ? 1 : 0) : (s < -2 ? 0 : s < 2 ? 1 : 2);
             out.add(new Sample(x, label, weighted ? (float) r.nextDouble(0.5, 2) : 1f));
         }
         return out;

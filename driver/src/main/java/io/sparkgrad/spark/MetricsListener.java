@@ -1,0 +1,60 @@
+package io.sparkgrad.spark;
+
+import io.sparkgrad.spark.metrics.MetricsRow;
+import io.sparkgrad.spark.metrics.MetricsWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * Writes every step to a metrics CSV (validation loss and accuracy on each epoch's last row) and,
+ * at the end, the loss curve as a PNG; both through Hadoop's FileSystem, so any Hadoop path works.
+ */
+public final class MetricsListener implements ProgressListener {
+    private final MetricsWriter writer;
+    private final String pngPath;
+    private MetricsRow pending;
+
+    public MetricsListener(String csvPath, String pngPath, org.apache.hadoop.conf.Configuration conf) {
+        try {
+            this.writer = new MetricsWriter(csvPath, conf);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the metrics file " + csvPath + ": " + e.getMessage(), e);
+        }
+        this.pngPath = pngPath;
+    }
+
+    @Override
+    public void onStep(StepRecord s, double eta) {
+        flush();
+        pending = MetricsRow.training(s.step(), s.epoch(), s.skipped() ? null : s.loss(), s.samplesPerSecond(),
+                s.learningRate(), s.skipped() ? null : s.gradNorm());
+    }
+
+    @Override
+    public void onEpoch(int epoch, Evaluator.Metrics v) {
+        if (pending != null && v != null) {
+            pending = pending.withValidation(v.meanLoss(), Double.isNaN(v.accuracy()) ? null : v.accuracy());
+        }
+    }
+
+    @Override
+    public void onFinish() {
+        flush();
+        try {
+            writer.writeLossPlot(pngPath);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the loss plot " + pngPath + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void flush() {
+        if (pending != null) {
+            try {
+                writer.append(pending);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot append to the metrics file: " + e.getMessage(), e);
+            }
+            pending = null;
+        }
+    }
+}
