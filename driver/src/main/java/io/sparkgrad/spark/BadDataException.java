@@ -11,4 +11,17 @@ public class BadDataException extends IllegalArgumentException {
     public BadDataException(String message) {
         super(message);
     }
+
+    /**
+     * The BadDataException behind {@code e}, if one is in its cause chain (Spark wraps an
+     * exception thrown inside a task in a {@code SparkException}), else null.
+     */
+    public static BadDataException find(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof BadDataException) {
+                return (BadDataException) t;
+            }
+        }
+        return null;
+    }
 }

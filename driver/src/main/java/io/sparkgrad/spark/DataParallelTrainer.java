@@ -244,11 +244,17 @@ public final class DataParallelTrainer {
             throw new BadDataException(data.source() + " has " + data.dim() + " features, which the model does not take: "
                     + e.getMessage());
         }
-        data.cache();
-        long rows = data.validate(c.loss(), outDim);
-        if (c.validation() != null) {
-            c.validation().cache();
-            c.validation().validate(c.loss(), outDim);
+        long rows;
+        try {
+            data.cache();
+            rows = data.validate(c.loss(), outDim);
+            if (c.validation() != null) {
+                c.validation().cache();
+                c.validation().validate(c.loss(), outDim);
+            }
+        } catch (RuntimeException e) {
+            BadDataException bad = BadDataException.find(e);
+            throw bad != null ? bad : e;
         }
         int perEpoch = c.batchSize() > 0 ? (int) Math.max(1, (rows + c.batchSize() - 1) / c.batchSize())
                 : c.miniBatchFraction() > 0 ? (int) Math.ceil(1 / c.miniBatchFraction()) : 1;

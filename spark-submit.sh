@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# SparkGrad's entry point: builds what is missing, then submits a job to Spark.
+#
+#   ./spark-submit.sh                                      train the default job (digits MLP, local[2])
+#   ./spark-submit.sh --class io.sparkgrad.examples.autograd.MatMulGrad
+#   ./spark-submit.sh --master spark://127.0.0.1:7077 --epochs 10
+#   ./spark-submit.sh --conf spark.executor.memory=2g -- --data hdfs://nn/x.csv --header
+#
+# spark-submit's own options (--master, --class, --conf, --jars, --driver-memory, ...) pass
+# through to it; every other argument, and everything after "--", goes to the application.
+# With SPARK_HOME set, $SPARK_HOME/bin/spark-submit is used; otherwise the Spark that Maven
+# resolved runs org.apache.spark.deploy.SparkSubmit directly, so a machine with only Java and
+# Maven works. Spark logs go to stderr (conf/log4j2.properties); stdout is the job's.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+VERSION="0.1.0-SNAPSHOT"
+APP_JAR="$HERE/examples/target/sparkgrad-examples-$VERSION-app.jar"
+CLASSPATH_FILE="$HERE/examples/target/spark-classpath.txt"
+LOG_CONF="$HERE/conf/log4j2.properties"
+DEFAULT_CLASS="io.sparkgrad.examples.Train"
+
+# Loopback unless the caller says otherwise.
+export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
+DRIVER_HOST="${SPARKGRAD_DRIVER_HOST:-$SPARK_LOCAL_IP}"
+
+# The flags Spark needs on Java 17.
+ADD_OPENS=(
+  --add-opens=java.base/java.lang=ALL-UNNAMED
+  --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
+  --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED
+  --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
+  --add-opens=java.base/sun.security.action=ALL-UNNAMED
+  --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
+  -Djdk.reflect.useDirectMethodHandle=false
+  -Dio.netty.tryReflectionSetAccessible=true
+)
+
+if [[ ! -f "$APP_JAR" || ! -f "$CLASSPATH_FILE" ]]; then
+  echo "spark-submit.sh: building SparkGrad (mvn -q -DskipTests package) ..." >&2
+  (cd "$HERE" && mvn -q -B -DskipTests package) >&2
+fi
+
+# Split spark-submit options from application arguments.
+SPARK_ARGS=()
+APP_ARGS=()
+CLASS="$DEFAULT_CLASS"
+MASTER=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --)
+      shift; APP_ARGS+=("$@"); break ;;
+    --class)
+      CLASS="$2"; shift 2 ;;
+    --master)
+      MASTER="$2"; shift 2 ;;
+    --deploy-mode|--name|--jars|--packages|--exclude-packages|--repositories|--py-files|--files|--archives|\
+    --conf|-c|--properties-file|--driver-memory|--driver-java-options|--driver-library-path|\
+    --driver-class-path|--executor-memory|--proxy-user|--driver-cores|--total-executor-cores|\
+    --executor-cores|--num-executors|--principal|--keytab|--queue)
+      SPARK_ARGS+=("$1" "$2"); shift 2 ;;
+    --verbose|-v|--supervise)
+      SPARK_ARGS+=("$1"); shift ;;
+    *)
+      APP_ARGS+=("$1"); shift ;;
+  esac
+done
+MASTER="${MASTER:-local[2]}"
+
+COMMON=(
+  --master "$MASTER"
+  --class "$CLASS"
+  --conf "spark.driver.host=$DRIVER_HOST"
+  --conf "spark.driver.bindAddress=$SPARK_LOCAL_IP"
+  --conf "spark.driver.extraJavaOptions=-Dlog4j2.configurationFile=file:$LOG_CONF"
+  --conf "spark.executor.extraJavaOptions=-Dlog4j2.configurationFile=file:$LOG_CONF"
+)
+
+if [[ -n "${SPARK_HOME:-}" ]]; then
+  exec "$SPARK_HOME/bin/spark-submit" "${COMMON[@]}" ${SPARK_ARGS[@]+"${SPARK_ARGS[@]}"} \
+    "$APP_JAR" ${APP_ARGS[@]+"${APP_ARGS[@]}"}
+fi
+
+exec java "${ADD_OPENS[@]}" -Dlog4j2.configurationFile="file:$LOG_CONF" ${SPARKGRAD_JAVA_OPTS:-} \
+  -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR" org.apache.spark.deploy.SparkSubmit \
+  "${COMMON[@]}" ${SPARK_ARGS[@]+"${SPARK_ARGS[@]}"} "$APP_JAR" ${APP_ARGS[@]+"${APP_ARGS[@]}"}
