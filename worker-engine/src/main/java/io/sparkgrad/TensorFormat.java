@@ -217,13 +217,18 @@ public final class TensorFormat {
             }
             for (int i = 0; i < n; i++) {
                 double v = t.getFlat(i);
-                items.add(Double.isFinite(v) ? String.format(Locale.ROOT, "%." + prec + "e", vals.get(i)) : special(v));
+                String e = Double.isFinite(v) ? String.format(Locale.ROOT, "%." + prec + "e", vals.get(i)) : special(v);
+                if (prec == 0 && Double.isFinite(v)) {
+                    e = e.replace("e", ".e"); // NumPy keeps the point: 1.e-05
+                }
+                items.add(e);
             }
             pad(items, 0, 0);
             return layout(t, items);
         }
         int left = 0;
         int right = 0;
+        int special = 0;
         List<String[]> parts = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             double v = t.getFlat(i);
@@ -231,7 +236,7 @@ public final class TensorFormat {
             if (!Double.isFinite(v)) {
                 s = special(v);
                 parts.add(new String[] {s, null});
-                left = Math.max(left, s.length());
+                special = Math.max(special, s.length());
                 continue;
             }
             BigDecimal bd = shortestDecimal(v, t.dtype());
@@ -249,6 +254,7 @@ public final class TensorFormat {
             left = Math.max(left, ip.length());
             right = Math.max(right, fp.length());
         }
+        left = Math.max(left, special - right - 1); // as NumPy: nan/inf fill the whole column width
         for (String[] p : parts) {
             if (p[1] == null) {
                 items.add(" ".repeat(Math.max(0, left + 1 + right - p[0].length())) + p[0]);

@@ -139,5 +139,7 @@ class TensorTest {
         assertEquals("[1.e-05 1.e+00]", Tensor.of(1e-5, 1.0).str());
         assertEquals("[1.e+10 2.e+10]", Tensor.of(1e10, 2e10).str());
         assertEquals("[nan  1.]", Tensor.of(Float.NaN, 1f).str());
+        assertEquals("[-inf  0.5  nan]", Tensor.of(Float.NEGATIVE_INFINITY, 0.5f, Float.NaN).str());
+        assertEquals("[ inf 10.5]", Tensor.of(Float.POSITIVE_INFINITY, 10.5f).str());
     }
 }
