@@ -126,6 +126,9 @@ class GradCheckTableTest {
         cs.add(c("sub scalar", xs -> Ops.sub(2.5, xs[0]), randn64(72, 4)));
         cs.add(c("square", xs -> Ops.square(xs[0]), randn64(73, 4)));
         cs.add(c("sigmoid", xs -> Ops.sigmoid(xs[0]), f64(new double[] {-3, -0.5, 0.25, 1, 4}, 5)));
+        cs.add(c("sigmoid at 0", xs -> Ops.sigmoid(xs[0]), f64(new double[] {0, 0, 1e-3, -1e-3}, 4)));
+        cs.add(c("bceWithLogits at 0", xs -> Ops.bceWithLogits(xs[0], xs[1], Ops.Reduction.NONE),
+                f64(new double[] {0, 0, 0}, 3), f64(new double[] {0, 1, 0.3}, 3)));
         cs.add(c("sigmoid large |x|", xs -> Ops.sigmoid(xs[0]), f64(new double[] {-50, 50, -30, 30}, 4)));
         cs.add(c("relu", xs -> Ops.relu(xs[0]), awayFromZero(74, 0.1, 2, 2, 4)));
         cs.add(c("softmax axis 1", xs -> Ops.softmax(xs[0], 1), randn64(75, 3, 4)));
@@ -240,5 +243,24 @@ class GradCheckTableTest {
         Tensor z = f64(new double[] {0, 2, -2}, 3);
         TestSupport.assertClose(new double[] {0, 1, -1}, new GradOperation().apply(xs -> Ops.sum(Ops.abs(xs[0]))).tensor(z), 0);
         TestSupport.assertClose(new double[] {0, 1, 0}, new GradOperation().apply(xs -> Ops.sum(Ops.relu(xs[0]))).tensor(z), 0);
+    }
+
+    @Test
+    void smoothCompositesHaveTheirTrueDerivativeAtZero() {
+        // sigmoid'(0) = 1/4 (not abs's subgradient 0), in both precisions
+        Tensor g32 = new GradOperation().apply(xs -> Ops.sum(Ops.sigmoid(xs[0]))).tensor(Tensor.of(0f, 0f));
+        TestSupport.assertClose(new double[] {0.25, 0.25}, g32, 0);
+        Tensor g64 = new GradOperation().apply(xs -> Ops.sum(Ops.sigmoid(xs[0]))).tensor(f64(new double[] {0}, 1));
+        TestSupport.assertClose(new double[] {0.25}, g64, 0);
+        // d/dx bce(x, y) = sigmoid(x) - y, at 0: 1/2 - y
+        Tensor y = f64(new double[] {0, 1, 0.25}, 3);
+        Tensor gb = new GradOperation().apply(xs -> Ops.bceWithLogits(xs[0], y, Ops.Reduction.SUM))
+                .tensor(f64(new double[] {0, 0, 0}, 3));
+        TestSupport.assertClose(new double[] {0.5, -0.5, 0.25}, gb, 1e-15);
+        // and the loss value at 0 is log 2
+        assertEquals(Math.log(2), Ops.bceWithLogits(f64(new double[] {0}, 1), f64(new double[] {1}, 1)).item(), 1e-15);
+        // sigmoid values on both sides and at 0
+        TestSupport.assertClose(new double[] {1 / (1 + Math.exp(2)), 0.5, 1 / (1 + Math.exp(-3))},
+                Ops.sigmoid(f64(new double[] {-2, 0, 3}, 3)), 1e-16);
     }
 }
