@@ -24,6 +24,9 @@ public final class TensorFormat {
     /** MindSpore 2.x: {@code [ 0.00000000e+00,  1.00000000e+00]}, scalars as {@code 28}. */
     public static final TensorFormat MINDSPORE = builder().build();
 
+    /** Elements per line in the repr of a vector, as MindSpore prints them. */
+    private static final int VECTOR_LINE = 12;
+
     private final boolean signSpace;
     private final int exponentDigits;
     private final String separator;
@@ -94,8 +97,22 @@ public final class TensorFormat {
             for (int i = 0; i < t.size(); i++) {
                 items.add(t.dtype() == DType.BOOL ? boolText(t.getFlat(i)) : sci(t.getFlat(i)));
             }
-            sb.append(' ');
-            nest(sb, t.shape(), 0, 0, items, separator, 1);
+            if (t.rank() == 1) { // MindSpore starts a new line after every 12 elements of a vector
+                sb.append(" [");
+                for (int i = 0; i < items.size(); i++) {
+                    sb.append(items.get(i));
+                    if (i + 1 < items.size()) {
+                        sb.append(separator);
+                    }
+                    if ((i + 1) % VECTOR_LINE == 0) {
+                        sb.append("\n ");
+                    }
+                }
+                sb.append(']');
+            } else { // MindSpore puts a matrix on its own lines, one line per row, no blank lines
+                sb.append('\n');
+                nest(sb, t.shape(), 0, 0, items, separator, 1, false);
+            }
         }
         return sb.append(')').toString();
     }
@@ -144,7 +161,7 @@ public final class TensorFormat {
 
     /** Lays out items as nested brackets, NumPy style. */
     private static void nest(StringBuilder sb, int[] shape, int dim, int offset, List<String> items,
-                             String sep, int indent) {
+                             String sep, int indent, boolean blankLines) {
         sb.append('[');
         int n = shape[dim];
         int stride = 1;
@@ -156,14 +173,14 @@ public final class TensorFormat {
                 if (dim == shape.length - 1) {
                     sb.append(sep);
                 } else {
-                    sb.append(sep.stripTrailing()).append("\n".repeat(shape.length - 1 - dim))
+                    sb.append(sep.stripTrailing()).append("\n".repeat(blankLines ? shape.length - 1 - dim : 1))
                             .append(" ".repeat(indent + dim));
                 }
             }
             if (dim == shape.length - 1) {
                 sb.append(items.get(offset + i));
             } else {
-                nest(sb, shape, dim + 1, offset + i * stride, items, sep, indent);
+                nest(sb, shape, dim + 1, offset + i * stride, items, sep, indent, blankLines);
             }
         }
         sb.append(']');
@@ -285,7 +302,7 @@ public final class TensorFormat {
             return items.get(0);
         }
         StringBuilder sb = new StringBuilder();
-        nest(sb, t.shape(), 0, 0, items, " ", 1);
+        nest(sb, t.shape(), 0, 0, items, " ", 1, true);
         return sb.toString();
     }
 

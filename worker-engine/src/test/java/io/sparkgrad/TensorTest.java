@@ -105,6 +105,19 @@ class TensorTest {
         assertEquals("Tensor(shape=[1], dtype=Float64, value= [ 1.23456789e-05])", Tensor.of(1.23456789e-5).toString());
         assertEquals("Tensor(shape=[], dtype=Float32, value= 2.5)", Tensor.scalar(2.5).toString());
         assertEquals("Tensor(shape=[], dtype=Bool, value= True)", Tensor.scalar(1, DType.BOOL).toString());
+        // a matrix starts on its own line, one row per line (MindSpore's Tensor::ToStringRepr)
+        assertEquals("Tensor(shape=[2, 2], dtype=Float32, value=\n[[ 1.00000000e+00, -2.00000000e+00],\n"
+                + " [ 3.00000000e+00,  4.00000000e+00]])", Tensor.of(new float[][] {{1, -2}, {3, 4}}).toString());
+        assertEquals("Tensor(shape=[2, 1, 2], dtype=Float32, value=\n[[[ 1.00000000e+00,  2.00000000e+00]],\n"
+                + " [[ 3.00000000e+00,  4.00000000e+00]]])", Tensor.wrap(new float[] {1, 2, 3, 4}, 2, 1, 2).toString());
+        // a vector breaks its line after every 12 elements
+        StringBuilder want = new StringBuilder("Tensor(shape=[13], dtype=Float32, value= [");
+        for (int i = 0; i < 13; i++) {
+            want.append(String.format(java.util.Locale.ROOT, " %.8e", (double) i)); // " 1.20000000e+01"
+            want.append(i < 12 ? ", " : "");
+            want.append(i == 11 ? "\n " : "");
+        }
+        assertEquals(want.append("])").toString(), Tensor.arange(13).toString());
         // the older release format in the first seed: no sign space, three exponent digits
         TensorFormat old = TensorFormat.builder().signSpace(false).exponentDigits(3).build();
         assertEquals("Tensor(shape=[1], dtype=Float32, value= [3.00000000e+000])", old.repr(Tensor.of(3f)));
