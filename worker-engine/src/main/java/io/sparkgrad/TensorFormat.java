@@ -122,10 +122,32 @@ public final class TensorFormat {
         if (t.dtype() == DType.BOOL) {
             return v != 0 ? "True" : "False";
         }
-        if (v == Math.rint(v) && !Double.isInfinite(v) && Math.abs(v) < 1e16) {
-            return Long.toString((long) v);
+        return cppDefault(v);
+    }
+
+    /**
+     * A scalar as MindSpore's C++ repr writes it, {@code ostream << value} with the stream's
+     * defaults: C's {@code %g} with 6 significant digits, trailing zeros removed ({@code 28},
+     * {@code 0.333333}, {@code 1.23457e+06}, {@code 1e-05}).
+     */
+    static String cppDefault(double v) {
+        if (Double.isNaN(v)) {
+            return "nan";
         }
-        return shortest(v, t.dtype());
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "inf" : "-inf";
+        }
+        if (v == 0) {
+            return 1 / v < 0 ? "-0" : "0";
+        }
+        BigDecimal bd = new BigDecimal(v).round(new MathContext(6, RoundingMode.HALF_EVEN));
+        int exp = bd.precision() - bd.scale() - 1;
+        if (exp < -4 || exp >= 6) {
+            String mantissa = bd.movePointLeft(exp).stripTrailingZeros().toPlainString();
+            String e = Integer.toString(Math.abs(exp));
+            return mantissa + "e" + (exp < 0 ? "-" : "+") + (e.length() < 2 ? "0" + e : e);
+        }
+        return bd.stripTrailingZeros().toPlainString();
     }
 
     private static String boolText(double v) {

@@ -104,6 +104,15 @@ class TensorTest {
                 Tensor.of(-1.5f, 21.536f).toString());
         assertEquals("Tensor(shape=[1], dtype=Float64, value= [ 1.23456789e-05])", Tensor.of(1.23456789e-5).toString());
         assertEquals("Tensor(shape=[], dtype=Float32, value= 2.5)", Tensor.scalar(2.5).toString());
+        // scalars as C++ streams print them: %g with 6 significant digits
+        String[][] scalars = {{"0.333333", "0.3333333333333333"}, {"1.23457e+06", "1234567"}, {"1e-05", "1e-5"},
+            {"0.0001", "1e-4"}, {"100000", "1e5"}, {"1e+06", "1e6"}, {"-0.5", "-0.5"}, {"nan", "NaN"},
+            {"-inf", "-Infinity"}, {"0", "0"}, {"2.71828", "2.718281828459045"}, {"-1.5e+20", "-1.5e20"}};
+        for (String[] c : scalars) {
+            assertEquals("Tensor(shape=[], dtype=Float64, value= " + c[0] + ")",
+                    Tensor.scalar(Double.parseDouble(c[1]), DType.FLOAT64).toString(), c[1]);
+        }
+        assertEquals("Tensor(shape=[], dtype=Float32, value= 0.1)", Tensor.scalar(0.1).toString());
         assertEquals("Tensor(shape=[], dtype=Bool, value= True)", Tensor.scalar(1, DType.BOOL).toString());
         // a matrix starts on its own line, one row per line (MindSpore's Tensor::ToStringRepr)
         assertEquals("Tensor(shape=[2, 2], dtype=Float32, value=\n[[ 1.00000000e+00, -2.00000000e+00],\n"
