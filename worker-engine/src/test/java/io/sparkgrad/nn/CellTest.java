@@ -203,4 +203,42 @@ class CellTest {
         assertEquals(bce, LossCell.bceWithLogits().construct(z, t).item(), 1e-12);
         assertEquals(bce * 2, LossCell.bceWithLogits(Ops.Reduction.SUM).construct(z, t).item(), 1e-12);
     }
+
+    static final class ArrayNet extends Cell {
+        final Cell[] layers = {Dense.builder(2, 3).seed(1).dtype(DType.FLOAT64).build(), new Tanh(),
+            Dense.builder(3, 1).seed(2).dtype(DType.FLOAT64).build()};
+        final Parameter offset = new Parameter(f64(new double[] {0.25}, 1), "offset");
+
+        @Override
+        public Tensor construct(Tensor... in) {
+            Tensor x = in[0];
+            for (Cell c : layers) {
+                x = c.apply(x);
+            }
+            return Ops.add(x, offset);
+        }
+    }
+
+    @Test
+    void arrayFieldsAndParameterOnlyGradientCheck() {
+        ArrayNet net = new ArrayNet();
+        assertEquals(List.of("layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias", "offset"),
+                List.copyOf(net.parametersAndNames().keySet()));
+        Tensor data = Tensor.randn(4, DType.FLOAT64, 5, 2);
+        // a function with no inputs at all: only the parameters are checked
+        GradientChecker.Report r = GradientChecker.builder().build()
+                .checkParams(xs -> Ops.sum(Ops.square(net.construct(data))), net.trainableParamTuple());
+        r.assertPassed();
+        assertEquals(6 + 3 + 3 + 1 + 1, r.checked());
+        assertThrows(IllegalArgumentException.class, () -> GradientChecker.builder().build()
+                .checkParams(new Dense(2, 1), new Dense(2, 1).trainableParamTuple(), Tensor.zeros(1, 2)));
+    }
+
+    @Test
+    void activationCells() {
+        Tensor x = f64(new double[] {-2, 0.5}, 2);
+        assertClose(new double[] {0, 0.5}, new ReLU().construct(x), 0);
+        assertClose(new double[] {Math.tanh(-2), Math.tanh(0.5)}, new Tanh().construct(x), 1e-16);
+        assertClose(new double[] {1 / (1 + Math.exp(2)), 1 / (1 + Math.exp(-0.5))}, new Sigmoid().construct(x), 1e-16);
+    }
 }

@@ -184,4 +184,21 @@ class SecondDerivativeTest {
         assertClose(new double[] {1, 1}, g.get(0).tensor(), 0);
         assertClose(new double[] {1, 1}, g.get(1).tensor(), 0);
     }
+
+    @Test
+    void gradientPenaltyWrtParametersPassesFiniteDifferences() {
+        // f(W) = sum((d/dx sum(tanh(x W^T)))^2): the input gradient depends on the weights
+        io.sparkgrad.nn.Dense d = io.sparkgrad.nn.Dense.builder(3, 2).seed(5).dtype(io.sparkgrad.DType.FLOAT64).build();
+        Tensor data = randn64(6, 4, 3);
+        Fn penalty = xs -> {
+            Tensor gx = GRAD.apply(a -> Ops.sum(Ops.tanh(d.construct(a[0])))).tensor(data);
+            return Ops.sum(Ops.square(gx));
+        };
+        GradientChecker.builder().build().checkParams(penalty, d.trainableParamTuple()).assertPassed();
+        // and with respect to the data as well
+        GradientChecker.builder().build().check(xs -> {
+            Tensor gx = GRAD.apply(a -> Ops.sum(Ops.tanh(d.construct(a[0])))).tensor(xs[0]);
+            return Ops.sum(Ops.square(gx));
+        }, data).assertPassed();
+    }
 }
