@@ -358,8 +358,34 @@ class GradOperationTest {
         Tensor g = new GradOperation().apply(xs -> Ops.sum(Ops.mul(xs[0], xs[0]))).tensor(x);
         assertFalse(x.isTracked());
         assertClose(new double[] {2, 4}, g, 0);
+        assertFalse(g.isTracked(), "a top-level gradient is a plain tensor");
+        GradOperation.ValueAndGrad vg = new GradOperation().apply(xs -> Ops.sum(Ops.mul(xs[0], xs[0]))).valueAndGrad(x);
+        assertFalse(vg.value().tensor().isTracked(), "a top-level value is a plain tensor");
         assertClose(new double[] {1, 2}, x, 0);
         GradOperation op = GradOperation.builder().getAll(true).sensParam(true).build();
         assertTrue(op.getAll() && op.sensParam() && !op.getByList());
+    }
+
+    @Test
+    void resultsOfOneCallAreConstantsInTheNext() {
+        // f(x) = w x^2, so df/dx = 2 w x; then h(c) = w c with c = df/dx passed as data:
+        // dh/dw = c = 2 w x, not 2 w x + w d(2 w x)/dw = 4 w x
+        Parameter w = new Parameter(f64(new double[] {3}, 1), "w");
+        Tensor x = f64(new double[] {2}, 1);
+        Tensor c = new GradOperation().apply(xs -> Ops.mul(w, Ops.mul(xs[0], xs[0]))).tensor(x);
+        assertClose(new double[] {12}, c, 0);
+        Value gw = new GradOperation(false, true, false).apply(xs -> Ops.mul(w, xs[0]), ParameterTuple.of(w)).call(c);
+        assertClose(new double[] {12}, gw.get(0).tensor(), 0);
+        // the same with an adversarial-style input x + eps * grad_x: the loss gradient w.r.t. w at the
+        // perturbed point treats the perturbation as data
+        Tensor xAdv = Ops.add(x, Ops.mul(c, 0.5)); // 2 + 6 = 8
+        Value gAdv = new GradOperation(false, true, false)
+                .apply(xs -> Ops.mul(w, Ops.mul(xs[0], xs[0])), ParameterTuple.of(w)).call(xAdv);
+        assertClose(new double[] {64}, gAdv.get(0).tensor(), 0);
+        // a value returned by valueAndGrad is data as well
+        Value out = new GradOperation().apply(xs -> Ops.mul(w, xs[0])).valueAndGrad(x).value();
+        Value gOut = new GradOperation(false, true, false).apply(xs -> Ops.mul(w, xs[0]), ParameterTuple.of(w))
+                .call(out.tensor());
+        assertClose(new double[] {6}, gOut.get(0).tensor(), 0);
     }
 }
