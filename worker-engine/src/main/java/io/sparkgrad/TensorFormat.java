@@ -184,6 +184,10 @@ public final class TensorFormat {
     /** Lays out items as nested brackets, NumPy style. */
     private static void nest(StringBuilder sb, int[] shape, int dim, int offset, List<String> items,
                              String sep, int indent, boolean blankLines) {
+        if (blankLines && dim == shape.length - 1) {
+            sb.append(numpyRow(items, offset, shape[dim], shape.length));
+            return;
+        }
         sb.append('[');
         int n = shape[dim];
         int stride = 1;
@@ -206,6 +210,35 @@ public final class TensorFormat {
             }
         }
         sb.append(']');
+    }
+
+    /** NumPy's default line width. */
+    private static final int NUMPY_LINE_WIDTH = 75;
+
+    /**
+     * One row (the last axis) as NumPy's {@code _formatArray} lays it out: elements separated by
+     * a space, wrapped before an element that would pass the line width (75, less one per
+     * enclosing bracket and one for the closing one), continuation lines indented under the
+     * first element.
+     */
+    private static String numpyRow(List<String> items, int offset, int n, int rank) {
+        String hang = " ".repeat(rank);
+        int width = NUMPY_LINE_WIDTH - rank;
+        StringBuilder out = new StringBuilder();
+        StringBuilder line = new StringBuilder(hang);
+        for (int i = 0; i < n; i++) {
+            String word = items.get(offset + i);
+            if (line.length() + word.length() > width && line.length() > hang.length()) {
+                out.append(line.toString().stripTrailing()).append('\n');
+                line = new StringBuilder(hang);
+            }
+            line.append(word);
+            if (i + 1 < n) {
+                line.append(' ');
+            }
+        }
+        out.append(line);
+        return "[" + out.substring(rank) + "]";
     }
 
     // ---- NumPy str --------------------------------------------------------------------------

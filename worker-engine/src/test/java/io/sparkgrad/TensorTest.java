@@ -161,6 +161,15 @@ class TensorTest {
         assertEquals("[1.e-05 1.e+00]", Tensor.of(1e-5, 1.0).str());
         assertEquals("[1.e+10 2.e+10]", Tensor.of(1e10, 2e10).str());
         assertEquals("[nan  1.]", Tensor.of(Float.NaN, 1f).str());
+        // NumPy wraps at 75 columns: print(np.arange(20.)) and print(np.arange(40.).reshape(2, 20))
+        assertEquals("[ 0.  1.  2.  3.  4.  5.  6.  7.  8.  9. 10. 11. 12. 13. 14. 15. 16. 17.\n 18. 19.]",
+                Tensor.arange(20).str());
+        assertEquals("[[ 0.  1.  2.  3.  4.  5.  6.  7.  8.  9. 10. 11. 12. 13. 14. 15. 16. 17.\n"
+                + "  18. 19.]\n"
+                + " [20. 21. 22. 23. 24. 25. 26. 27. 28. 29. 30. 31. 32. 33. 34. 35. 36. 37.\n"
+                + "  38. 39.]]", Ops.reshape(Tensor.arange(40), 2, 20).str());
+        assertEquals("[0.1 0.2 0.3 0.4 0.5 0.6 0.7 0.8 0.9 1.  1.1 1.2 1.3 1.4 1.5 1.6 1.7 1.8\n 1.9]",
+                Tensor.arange(0.1, 1.95, 0.1, DType.FLOAT64).str());
         assertEquals("[-inf  0.5  nan]", Tensor.of(Float.NEGATIVE_INFINITY, 0.5f, Float.NaN).str());
         assertEquals("[ inf 10.5]", Tensor.of(Float.POSITIVE_INFINITY, 10.5f).str());
     }
