@@ -9,6 +9,7 @@ import io.sparkgrad.nn.ReLU;
 import io.sparkgrad.nn.SequentialCell;
 import io.sparkgrad.nn.WithLossCell;
 import io.sparkgrad.ops.GradOperation;
+import io.sparkgrad.ops.Ops;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -20,12 +21,13 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Concurrent gradient calls, on private cells and on one shared cell, give bitwise the results of
- * the same calls made one after another on one thread.
+ * Concurrent gradient calls, on private cells and on one shared cell (including nested calls: a
+ * Hessian-vector product), give bitwise the results of the same calls made one after another on
+ * one thread.
  */
 class ThreadSafetyTest {
     private static final int THREADS = 4;
-    private static final int ITERATIONS = 40;
+    private static final int ITERATIONS = 100;
 
     private static WithLossCell net(long seed) {
         // 40*48*48 flops is above Blas.SMALL_FLOPS, so the middle layer goes through the BLAS backend
@@ -49,6 +51,16 @@ class ThreadSafetyTest {
         return Tensor.of(l);
     }
 
+    /** A Hessian-vector product through the shared cell: nested gradient calls on this thread. */
+    private static Tensor hvp(Cell cell, long dataSeed) {
+        GradOperation inner = new GradOperation();
+        Tensor x = data(dataSeed);
+        Tensor y = labels(dataSeed + 100);
+        Tensor v = Tensor.randn(dataSeed + 7, 40, 12);
+        return new GradOperation().apply(xs -> Ops.sum(Ops.mul(inner.apply(a -> cell.call(a[0], y)).tensor(xs[0]), v)))
+                .tensor(x);
+    }
+
     private static List<Tensor> grads(GradOperation op, Cell cell, long dataSeed) {
         Value v = op.apply(cell, cell.trainableParamTuple()).call(data(dataSeed), labels(dataSeed + 100));
         List<Tensor> out = new ArrayList<>();
@@ -68,6 +80,7 @@ class ThreadSafetyTest {
         for (int t = 0; t < THREADS; t++) {
             refOwn.add(grads(op, net(t * 10L), t));
             refShared.add(grads(op, shared, 50 + t));
+            refShared.get(t).add(hvp(shared, 70 + t));
         }
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         CyclicBarrier start = new CyclicBarrier(THREADS);
@@ -82,6 +95,7 @@ class ThreadSafetyTest {
                     for (int it = 0; it < ITERATIONS; it++) {
                         List<Tensor> a = grads(op, own, id);
                         List<Tensor> b = grads(op, shared, 50 + id);
+                        b.add(hvp(shared, 70 + id));
                         compared += compare(refOwn.get(id), a) + compare(refShared.get(id), b);
                     }
                     return compared;
@@ -89,7 +103,7 @@ class ThreadSafetyTest {
                 futures.add(pool.submit(task));
             }
             for (Future<Integer> f : futures) {
-                assertEquals(ITERATIONS * 2 * 6, f.get(120, TimeUnit.SECONDS));
+                assertEquals(ITERATIONS * (6 + 7), f.get(120, TimeUnit.SECONDS));
             }
         } finally {
             pool.shutdownNow();
