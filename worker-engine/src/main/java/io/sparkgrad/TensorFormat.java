@@ -181,10 +181,13 @@ public final class TensorFormat {
         return s.startsWith("-") || !signSpace ? s : " " + s;
     }
 
-    /** Lays out items as nested brackets, NumPy style. */
+    /**
+     * Lays out items as nested brackets: NumPy's layout (rows wrapped at 75 columns, blank lines
+     * between blocks) when {@code numpy}, else MindSpore's repr layout (one line per row).
+     */
     private static void nest(StringBuilder sb, int[] shape, int dim, int offset, List<String> items,
-                             String sep, int indent, boolean blankLines) {
-        if (blankLines && dim == shape.length - 1) {
+                             String sep, int indent, boolean numpy) {
+        if (numpy && dim == shape.length - 1) {
             sb.append(numpyRow(items, offset, shape[dim], shape.length));
             return;
         }
@@ -199,14 +202,14 @@ public final class TensorFormat {
                 if (dim == shape.length - 1) {
                     sb.append(sep);
                 } else {
-                    sb.append(sep.stripTrailing()).append("\n".repeat(blankLines ? shape.length - 1 - dim : 1))
+                    sb.append(sep.stripTrailing()).append("\n".repeat(numpy ? shape.length - 1 - dim : 1))
                             .append(" ".repeat(indent + dim));
                 }
             }
             if (dim == shape.length - 1) {
                 sb.append(items.get(offset + i));
             } else {
-                nest(sb, shape, dim + 1, offset + i * stride, items, sep, indent, blankLines);
+                nest(sb, shape, dim + 1, offset + i * stride, items, sep, indent, numpy);
             }
         }
         sb.append(']');
