@@ -42,6 +42,17 @@ class TensorTest {
         assertThrows(IllegalArgumentException.class, () -> Tensor.of(new float[][] {{1, 2}, {3}}));
         assertThrows(IllegalArgumentException.class, () -> Tensor.wrapBool(new float[] {2}, 1));
         assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(-1, 2));
+        // the shape array is copied: reusing it for another tensor leaves this one intact
+        int[] shape = {2, 3};
+        Tensor first = Tensor.wrap(new float[6], shape);
+        shape[0] = 3;
+        Tensor second = Tensor.wrap(new double[9], shape);
+        assertArrayEquals(new int[] {2, 3}, first.shape());
+        assertArrayEquals(new int[] {3, 3}, second.shape());
+        int[] padShape = {3, 2};
+        Tensor padded = io.sparkgrad.ops.Primitives.pad(new int[] {1, 0}, padShape).apply(Tensor.ones(2, 2));
+        padShape[0] = 7;
+        assertArrayEquals(new int[] {3, 2}, padded.shape());
         // of() copies, wrap() does not
         float[] data = {1, 2};
         Tensor copied = Tensor.of(data);
