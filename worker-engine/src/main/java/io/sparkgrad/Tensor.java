@@ -40,14 +40,14 @@ public sealed class Tensor implements Value permits Parameter {
 
     // ---- factories -------------------------------------------------------------------------
 
-    /** Wraps {@code data} (not copied) as a FLOAT32 tensor of the given shape. */
+    /** Wraps {@code data} (not copied) as a FLOAT32 tensor of the given shape (copied). */
     public static Tensor wrap(float[] data, int... shape) {
-        return new Tensor(Shapes.check(shape), DType.FLOAT32, data, null, null);
+        return new Tensor(Shapes.check(shape.clone()), DType.FLOAT32, data, null, null);
     }
 
-    /** Wraps {@code data} (not copied) as a FLOAT64 tensor of the given shape. */
+    /** Wraps {@code data} (not copied) as a FLOAT64 tensor of the given shape (copied). */
     public static Tensor wrap(double[] data, int... shape) {
-        return new Tensor(Shapes.check(shape), DType.FLOAT64, null, data, null);
+        return new Tensor(Shapes.check(shape.clone()), DType.FLOAT64, null, data, null);
     }
 
     /** Wraps 0/1 values (not copied) as a BOOL tensor. */
@@ -57,7 +57,7 @@ public sealed class Tensor implements Value permits Parameter {
                 throw new IllegalArgumentException("a Bool tensor holds 0 or 1, not " + v);
             }
         }
-        return new Tensor(Shapes.check(shape), DType.BOOL, data, null, null);
+        return new Tensor(Shapes.check(shape.clone()), DType.BOOL, data, null, null);
     }
 
     /** A FLOAT32 vector holding a copy of {@code values}. */

@@ -24,6 +24,9 @@ public final class TensorFormat {
     /** MindSpore 2.x: {@code [ 0.00000000e+00,  1.00000000e+00]}, scalars as {@code 28}. */
     public static final TensorFormat MINDSPORE = builder().build();
 
+    /** Elements per line in the repr of a vector, as MindSpore prints them. */
+    private static final int VECTOR_LINE = 12;
+
     private final boolean signSpace;
     private final int exponentDigits;
     private final String separator;
@@ -109,8 +112,22 @@ public final class TensorFormat {
             for (int i = 0; i < t.size(); i++) {
                 items.add(t.dtype() == DType.BOOL ? boolText(t.getFlat(i)) : sci(t.getFlat(i)));
             }
-            sb.append(' ');
-            nest(sb, t.shape(), 0, 0, items, separator, 1);
+            if (t.rank() == 1) { // MindSpore starts a new line after every 12 elements of a vector
+                sb.append(" [");
+                for (int i = 0; i < items.size(); i++) {
+                    sb.append(items.get(i));
+                    if (i + 1 < items.size()) {
+                        sb.append(separator);
+                    }
+                    if ((i + 1) % VECTOR_LINE == 0) {
+                        sb.append("\n ");
+                    }
+                }
+                sb.append(']');
+            } else { // MindSpore puts a matrix on its own lines, one line per row, no blank lines
+                sb.append('\n');
+                nest(sb, t.shape(), 0, 0, items, separator, 1, false);
+            }
         }
         return sb.append(')').toString();
     }
@@ -120,10 +137,32 @@ public final class TensorFormat {
         if (t.dtype() == DType.BOOL) {
             return v != 0 ? "True" : "False";
         }
-        if (v == Math.rint(v) && !Double.isInfinite(v) && Math.abs(v) < 1e16) {
-            return Long.toString((long) v);
+        return cppDefault(v);
+    }
+
+    /**
+     * A scalar as MindSpore's C++ repr writes it, {@code ostream << value} with the stream's
+     * defaults: C's {@code %g} with 6 significant digits, trailing zeros removed ({@code 28},
+     * {@code 0.333333}, {@code 1.23457e+06}, {@code 1e-05}).
+     */
+    static String cppDefault(double v) {
+        if (Double.isNaN(v)) {
+            return "nan";
         }
-        return shortest(v, t.dtype());
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "inf" : "-inf";
+        }
+        if (v == 0) {
+            return 1 / v < 0 ? "-0" : "0";
+        }
+        BigDecimal bd = new BigDecimal(v).round(new MathContext(6, RoundingMode.HALF_EVEN));
+        int exp = bd.precision() - bd.scale() - 1;
+        if (exp < -4 || exp >= 6) {
+            String mantissa = bd.movePointLeft(exp).stripTrailingZeros().toPlainString();
+            String e = Integer.toString(Math.abs(exp));
+            return mantissa + "e" + (exp < 0 ? "-" : "+") + (e.length() < 2 ? "0" + e : e);
+        }
+        return bd.stripTrailingZeros().toPlainString();
     }
 
     private static String boolText(double v) {
@@ -157,9 +196,16 @@ public final class TensorFormat {
         return s.startsWith("-") || !signSpace ? s : " " + s;
     }
 
-    /** Lays out items as nested brackets, NumPy style. */
+    /**
+     * Lays out items as nested brackets: NumPy's layout (rows wrapped at 75 columns, blank lines
+     * between blocks) when {@code numpy}, else MindSpore's repr layout (one line per row).
+     */
     private static void nest(StringBuilder sb, int[] shape, int dim, int offset, List<String> items,
-                             String sep, int indent) {
+                             String sep, int indent, boolean numpy) {
+        if (numpy && dim == shape.length - 1) {
+            sb.append(numpyRow(items, offset, shape[dim], shape.length));
+            return;
+        }
         sb.append('[');
         int n = shape[dim];
         int stride = 1;
@@ -171,17 +217,46 @@ public final class TensorFormat {
                 if (dim == shape.length - 1) {
                     sb.append(sep);
                 } else {
-                    sb.append(sep.stripTrailing()).append("\n".repeat(shape.length - 1 - dim))
+                    sb.append(sep.stripTrailing()).append("\n".repeat(numpy ? shape.length - 1 - dim : 1))
                             .append(" ".repeat(indent + dim));
                 }
             }
             if (dim == shape.length - 1) {
                 sb.append(items.get(offset + i));
             } else {
-                nest(sb, shape, dim + 1, offset + i * stride, items, sep, indent);
+                nest(sb, shape, dim + 1, offset + i * stride, items, sep, indent, numpy);
             }
         }
         sb.append(']');
+    }
+
+    /** NumPy's default line width. */
+    private static final int NUMPY_LINE_WIDTH = 75;
+
+    /**
+     * One row (the last axis) as NumPy's {@code _formatArray} lays it out: elements separated by
+     * a space, wrapped before an element that would pass the line width (75, less one per
+     * enclosing bracket and one for the closing one), continuation lines indented under the
+     * first element.
+     */
+    private static String numpyRow(List<String> items, int offset, int n, int rank) {
+        String hang = " ".repeat(rank);
+        int width = NUMPY_LINE_WIDTH - rank;
+        StringBuilder out = new StringBuilder();
+        StringBuilder line = new StringBuilder(hang);
+        for (int i = 0; i < n; i++) {
+            String word = items.get(offset + i);
+            if (line.length() + word.length() > width && line.length() > hang.length()) {
+                out.append(line.toString().stripTrailing()).append('\n');
+                line = new StringBuilder(hang);
+            }
+            line.append(word);
+            if (i + 1 < n) {
+                line.append(' ');
+            }
+        }
+        out.append(line);
+        return "[" + out.substring(rank) + "]";
     }
 
     // ---- NumPy str --------------------------------------------------------------------------
@@ -232,13 +307,18 @@ public final class TensorFormat {
             }
             for (int i = 0; i < n; i++) {
                 double v = t.getFlat(i);
-                items.add(Double.isFinite(v) ? String.format(Locale.ROOT, "%." + prec + "e", vals.get(i)) : special(v));
+                String e = Double.isFinite(v) ? String.format(Locale.ROOT, "%." + prec + "e", vals.get(i)) : special(v);
+                if (prec == 0 && Double.isFinite(v)) {
+                    e = e.replace("e", ".e"); // NumPy keeps the point: 1.e-05
+                }
+                items.add(e);
             }
             pad(items);
             return layout(t, items);
         }
         int left = 0;
         int right = 0;
+        int special = 0;
         List<String[]> parts = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             double v = t.getFlat(i);
@@ -246,7 +326,7 @@ public final class TensorFormat {
             if (!Double.isFinite(v)) {
                 s = special(v);
                 parts.add(new String[] {s, null});
-                left = Math.max(left, s.length());
+                special = Math.max(special, s.length());
                 continue;
             }
             BigDecimal bd = shortestDecimal(v, t.dtype());
@@ -264,6 +344,7 @@ public final class TensorFormat {
             left = Math.max(left, ip.length());
             right = Math.max(right, fp.length());
         }
+        left = Math.max(left, special - right - 1); // as NumPy: nan/inf fill the whole column width
         for (String[] p : parts) {
             if (p[1] == null) {
                 items.add(" ".repeat(Math.max(0, left + 1 + right - p[0].length())) + p[0]);
@@ -294,7 +375,7 @@ public final class TensorFormat {
             return items.get(0);
         }
         StringBuilder sb = new StringBuilder();
-        nest(sb, t.shape(), 0, 0, items, " ", 1);
+        nest(sb, t.shape(), 0, 0, items, " ", 1, true);
         return sb.toString();
     }
 

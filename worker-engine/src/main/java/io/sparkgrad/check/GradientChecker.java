@@ -167,7 +167,8 @@ public final class GradientChecker {
         List<String> names = new ArrayList<>();
         List<Tensor> perturbed = new ArrayList<>();
         if (x.length > 0) {
-            Value g = new GradOperation(true, byList, true).apply(fn, byList ? params : null).call(args);
+            GradOperation op = new GradOperation(true, byList, true);
+            Value g = (byList ? op.apply(fn, params) : op.apply(fn)).call(args);
             Value inGrads = byList ? g.get(0) : g;
             for (int i = 0; i < x.length; i++) {
                 analytic.add(inGrads.get(i).tensor());

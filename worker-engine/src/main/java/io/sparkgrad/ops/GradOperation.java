@@ -30,7 +30,10 @@ import java.util.Objects;
  *
  * <p>Immutable and stateless: one instance may serve any number of threads. Each call runs its
  * own {@link Tape}. Gradient functions compose: a function that itself calls a GradOperation can
- * be differentiated again (higher-order derivatives, Hessian-vector products).
+ * be differentiated again (higher-order derivatives, Hessian-vector products). A call made
+ * inside another call's function on the same thread returns tracked results for the enclosing
+ * call to differentiate; a top-level call returns plain (detached) tensors, so its results used
+ * as data later act as constants.
  */
 public final class GradOperation {
     private final boolean getAll;
@@ -200,8 +203,42 @@ public final class GradOperation {
                     grads = inputGrads.get(0);
                 }
             }
+            if (!insideAnotherGradientCall()) {
+                // Top level: the results are plain values, as in MindSpore. Kept tracked, they would
+                // pin the forward graph and, fed into a later call as data, be differentiated through
+                // (a Parameter's leaf is shared by every call), giving that call wrong gradients.
+                out = detachAll(out);
+                grads = detachAll(grads);
+            }
             return new ValueAndGrad(out, grads);
         }
+    }
+
+    /** Finds enclosing calls on this thread's stack; immutable, shared by all threads. */
+    private static final StackWalker STACK = StackWalker.getInstance();
+
+    /**
+     * True when this gradient call runs inside the function of another one on the same thread
+     * (a gradient of a gradient): its results must then stay in the graph so that the enclosing
+     * call can differentiate through them. Found from the call stack, so no state is kept.
+     */
+    private static boolean insideAnotherGradientCall() {
+        String cls = GradFunction.class.getName();
+        return STACK.walk(frames -> frames
+                .filter(f -> f.getMethodName().equals("valueAndGrad") && f.getClassName().equals(cls))
+                .limit(2)
+                .count()) > 1;
+    }
+
+    private static Value detachAll(Value v) {
+        if (v.isTuple()) {
+            List<Value> items = new ArrayList<>();
+            for (Value e : (Tuple) v) {
+                items.add(detachAll(e));
+            }
+            return Tuple.of(items);
+        }
+        return Autograd.detach(v.tensor());
     }
 
     private static void flatten(Value v, List<Tensor> out) {

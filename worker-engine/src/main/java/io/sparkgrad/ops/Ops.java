@@ -112,12 +112,16 @@ public final class Ops {
     /**
      * {@code 1 / (1 + e^-x)}, computed without overflow for any x: with {@code e = exp(-|x|)},
      * {@code x >= 0 ? 1/(1+e) : e/(1+e)}. No branch ever evaluates {@code exp} of a large number,
-     * so the gradient is finite everywhere.
+     * so the gradient is finite everywhere. {@code -|x|} is built as {@code where(x >= 0, -x, x)}
+     * rather than with {@code abs}, so that at {@code x = 0} its derivative is the one of the
+     * selected branch ({@code -1}) and not abs's subgradient 0, which would make
+     * {@code sigmoid'(0)} 0 instead of 1/4.
      */
     public static Tensor sigmoid(Tensor x) {
-        Tensor e = exp(neg(abs(x)));
+        Tensor pos = ge(x, 0);
+        Tensor e = exp(where(pos, neg(x), x));
         Tensor den = add(e, 1);
-        return where(ge(x, 0), div(1, den), div(e, den));
+        return where(pos, div(1, den), div(e, den));
     }
 
     /** {@code max(x, 0)}, with gradient 0 at 0: {@code x * (x > 0)}. */
@@ -412,7 +416,9 @@ public final class Ops {
 
     /**
      * Binary cross-entropy on logits, stable for any logit:
-     * {@code max(x, 0) - x*y + log(1 + exp(-|x|))}.
+     * {@code max(x, 0) - x*y + log(1 + exp(-|x|))}. {@code max(x, 0)} and {@code -|x|} are taken
+     * from the same {@code x >= 0} branch (not relu's and abs's subgradients at 0, which would
+     * give the derivative {@code -y} at 0 instead of {@code sigmoid(0) - y}).
      */
     public static Tensor bceWithLogits(Tensor logits, Tensor targets) {
         return bceWithLogits(logits, targets, Reduction.MEAN);
@@ -421,7 +427,9 @@ public final class Ops {
     public static Tensor bceWithLogits(Tensor logits, Tensor targets, Reduction reduction) {
         requireSameShape("bceWithLogits", logits, targets);
         Tensor x = logits;
-        Tensor loss = add(sub(relu(x), mul(x, targets)), log(add(exp(neg(abs(x))), 1)));
+        Tensor pos = ge(x, 0);
+        Tensor zero = scalarLike(0, x);
+        Tensor loss = add(sub(where(pos, x, zero), mul(x, targets)), log(add(exp(where(pos, neg(x), x)), 1)));
         return reduce(loss, reduction);
     }
 

@@ -1,0 +1,125 @@
+package io.sparkgrad.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkgrad.DType;
+import io.sparkgrad.Tensor;
+import io.sparkgrad.TestSupport;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+/** Kernels against naive reference loops, on both sides of the Java/OpenBLAS size threshold. */
+class KernelsTest {
+
+    /** op(A) @ op(B) by the textbook triple loop in double, batch axes broadcast. */
+    private static double[] reference(Tensor a, Tensor b, boolean ta, boolean tb, int[] outShape) {
+        int[] as = a.shape();
+        int[] bs = b.shape();
+        int m = outShape[outShape.length - 2];
+        int n = outShape[outShape.length - 1];
+        int k = ta ? as[as.length - 2] : as[as.length - 1];
+        int batch = 1;
+        for (int i = 0; i < outShape.length - 2; i++) {
+            batch *= outShape[i];
+        }
+        int aBatch = a.size() / (as[as.length - 2] * as[as.length - 1]);
+        int bBatch = b.size() / (bs[bs.length - 2] * bs[bs.length - 1]);
+        double[] out = new double[batch * m * n];
+        for (int t = 0; t < batch; t++) {
+            int ao = (aBatch == 1 ? 0 : t % aBatch) * m * k;
+            int bo = (bBatch == 1 ? 0 : t % bBatch) * k * n;
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double s = 0;
+                    for (int p = 0; p < k; p++) {
+                        double av = ta ? a.getFlat(ao + p * m + i) : a.getFlat(ao + i * k + p);
+                        double bv = tb ? b.getFlat(bo + j * k + p) : b.getFlat(bo + p * n + j);
+                        s += av * bv;
+                    }
+                    out[t * m * n + i * n + j] = s;
+                }
+            }
+        }
+        return out;
+    }
+
+    static Stream<Arguments> shapes() {
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    // small (Java kernel) and large (BLAS backend: 3*40*37*33 > 32^3 per batch element)
+                    b.add(Arguments.of(dt, ta, tb, new int[] {3, 4, 5}, 1));
+                    b.add(Arguments.of(dt, ta, tb, new int[] {3, 40, 37, 33}, 3));
+                    b.add(Arguments.of(dt, ta, tb, new int[] {2, 64, 48, 40}, 1));
+                }
+            }
+        }
+        return b.build();
+    }
+
+    @ParameterizedTest(name = "{0} ta={1} tb={2} dims={3} batch={4}")
+    @MethodSource("shapes")
+    void matmulMatchesReference(DType dt, boolean ta, boolean tb, int[] dims, int batchA) {
+        int m = dims[dims.length - 3];
+        int k = dims[dims.length - 2];
+        int n = dims[dims.length - 1];
+        int batch = dims.length == 4 ? dims[0] : 1;
+        // A has batchA batch elements (1 means broadcast), B has the full batch
+        int[] aShape = batchA == 1 && dims.length == 4 ? new int[] {ta ? k : m, ta ? m : k}
+                : dims.length == 4 ? new int[] {batch, ta ? k : m, ta ? m : k} : new int[] {ta ? k : m, ta ? m : k};
+        int[] bShape = dims.length == 4 ? new int[] {batch, tb ? n : k, tb ? k : n} : new int[] {tb ? n : k, tb ? k : n};
+        Tensor a = Tensor.randn(1, dt, aShape);
+        Tensor b = Tensor.randn(2, dt, bShape);
+        Tensor c = Kernels.matmul(a, b, ta, tb);
+        int[] outShape = dims.length == 4 ? new int[] {batch, m, n} : new int[] {m, n};
+        assertArrayEquals(outShape, c.shape());
+        assertEquals(dt, c.dtype());
+        double[] want = reference(a, b, ta, tb, outShape);
+        double tol = dt == DType.FLOAT32 ? 1e-4 : 1e-12;
+        TestSupport.assertClose(want, c, tol);
+    }
+
+    @Test
+    void reductionsAndDataMovement() {
+        Tensor x = Tensor.arange(0, 24, 1, DType.FLOAT64);
+        Tensor x3 = Kernels.reshape(x, new int[] {2, 3, 4});
+        // sum over axis 1: out[i, l] = sum_j (12 i + 4 j + l) = 36 i + 12 + 3 l
+        TestSupport.assertClose(new double[] {12, 15, 18, 21, 48, 51, 54, 57}, new int[] {2, 4},
+                Kernels.sum(x3, new int[] {1}, false), 0);
+        TestSupport.assertClose(new double[] {276}, new int[] {1, 1, 1}, Kernels.sum(x3, new int[0], true), 0);
+        TestSupport.assertClose(new double[] {11, 23}, new int[] {2, 1, 1}, Kernels.max(x3, new int[] {1, 2}, true), 0);
+        // transpose [2,3,4] -> [4,2,3]: out[l, i, j] = 12 i + 4 j + l
+        Tensor t = Kernels.transpose(x3, new int[] {2, 0, 1});
+        assertArrayEquals(new int[] {4, 2, 3}, t.shape());
+        assertEquals(12 * 1 + 4 * 2 + 3, t.get(3, 1, 2));
+        Tensor s = Kernels.slice(x3, new int[] {1, 1, 2}, new int[] {1, 2, 2});
+        TestSupport.assertClose(new double[] {18, 19, 22, 23}, new int[] {1, 2, 2}, s, 0);
+        Tensor p = Kernels.pad(s, new int[] {1, 1, 2}, new int[] {2, 3, 4});
+        for (int i = 0; i < 24; i++) {
+            int a = i / 12;
+            int j = (i / 4) % 3;
+            int l = i % 4;
+            boolean inside = a == 1 && j >= 1 && l >= 2;
+            assertEquals(inside ? i : 0, p.getFlat(i), "pad element " + i);
+        }
+        Tensor cat = Kernels.concat(new Tensor[] {Kernels.reshape(x, new int[] {4, 6}), Tensor.zeros(DType.FLOAT64, 4, 1)}, 1);
+        assertArrayEquals(new int[] {4, 7}, cat.shape());
+        assertEquals(13, cat.get(2, 1));
+        assertEquals(0, cat.get(2, 6));
+        Tensor bc = Kernels.broadcastTo(Tensor.of(1.0, 2.0), new int[] {3, 2});
+        TestSupport.assertClose(new double[] {1, 2, 1, 2, 1, 2}, bc, 0);
+        Tensor g = Kernels.gather(Kernels.reshape(x, new int[] {4, 6}), Tensor.of(5f, 0f, 2f, 3f));
+        TestSupport.assertClose(new double[] {5, 6, 14, 21}, g, 0);
+        Tensor oh = Kernels.oneHot(Tensor.of(2f, 0f), 3, DType.FLOAT32);
+        TestSupport.assertClose(new double[] {0, 0, 1, 1, 0, 0}, new int[] {2, 3}, oh, 0);
+        assertTrue(Kernels.cast(Tensor.of(0.0, -2.0), DType.BOOL).dtype() == DType.BOOL);
+        TestSupport.assertClose(new double[] {0, 1}, Kernels.cast(Tensor.of(0.0, -2.0), DType.BOOL), 0);
+        assertEquals(6, Kernels.reshape(x3, new int[] {-1, 4}).shape(0));
+    }
+}
