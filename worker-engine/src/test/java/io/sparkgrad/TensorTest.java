@@ -35,9 +35,9 @@ class TensorTest {
         assertClose(new double[] {0, 0}, Tensor.zerosLike(Tensor.of(3.0, 4.0)), 0);
         assertEquals(DType.FLOAT64, Tensor.onesLike(Tensor.of(3.0, 4.0)).dtype());
         Tensor m = Tensor.of(new double[][] {{1, 2, 3}, {4, 5, 6}});
-        assertEquals(6, m.get(1, 2));
+        assertEquals(6, m.at(1, 2));
         assertEquals(3, m.shape(-1));
-        assertThrows(IndexOutOfBoundsException.class, () -> m.get(2, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> m.at(2, 0));
         assertThrows(IllegalStateException.class, m::item);
         assertThrows(IllegalArgumentException.class, () -> Tensor.of(new float[][] {{1, 2}, {3}}));
         assertThrows(IllegalArgumentException.class, () -> Tensor.wrapBool(new float[] {2}, 1));

@@ -97,7 +97,7 @@ class KernelsTest {
         // transpose [2,3,4] -> [4,2,3]: out[l, i, j] = 12 i + 4 j + l
         Tensor t = Kernels.transpose(x3, new int[] {2, 0, 1});
         assertArrayEquals(new int[] {4, 2, 3}, t.shape());
-        assertEquals(12 * 1 + 4 * 2 + 3, t.get(3, 1, 2));
+        assertEquals(12 * 1 + 4 * 2 + 3, t.at(3, 1, 2));
         Tensor s = Kernels.slice(x3, new int[] {1, 1, 2}, new int[] {1, 2, 2});
         TestSupport.assertClose(new double[] {18, 19, 22, 23}, new int[] {1, 2, 2}, s, 0);
         Tensor p = Kernels.pad(s, new int[] {1, 1, 2}, new int[] {2, 3, 4});
@@ -110,8 +110,8 @@ class KernelsTest {
         }
         Tensor cat = Kernels.concat(new Tensor[] {Kernels.reshape(x, new int[] {4, 6}), Tensor.zeros(DType.FLOAT64, 4, 1)}, 1);
         assertArrayEquals(new int[] {4, 7}, cat.shape());
-        assertEquals(13, cat.get(2, 1));
-        assertEquals(0, cat.get(2, 6));
+        assertEquals(13, cat.at(2, 1));
+        assertEquals(0, cat.at(2, 6));
         Tensor bc = Kernels.broadcastTo(Tensor.of(1.0, 2.0), new int[] {3, 2});
         TestSupport.assertClose(new double[] {1, 2, 1, 2, 1, 2}, bc, 0);
         Tensor g = Kernels.gather(Kernels.reshape(x, new int[] {4, 6}), Tensor.of(5f, 0f, 2f, 3f));

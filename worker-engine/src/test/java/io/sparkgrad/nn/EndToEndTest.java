@@ -52,7 +52,7 @@ class EndToEndTest {
         Tensor logits = mlp.construct(x);
         int correct = 0;
         for (int i = 0; i < N; i++) {
-            int pred = logits.get(i, 1) > logits.get(i, 0) ? 1 : 0;
+            int pred = logits.at(i, 1) > logits.at(i, 0) ? 1 : 0;
             correct += pred == (int) ys[i] ? 1 : 0;
         }
         assertEquals(N, correct, "accuracy");
@@ -64,7 +64,7 @@ class EndToEndTest {
         Tensor x = Tensor.randn(3, 40, 2);
         float[] ys = new float[40];
         for (int i = 0; i < 40; i++) {
-            ys[i] = x.get(i, 0) + 2 * x.get(i, 1) > 0 ? 1 : 0;
+            ys[i] = x.at(i, 0) + 2 * x.at(i, 1) > 0 ? 1 : 0;
         }
         Tensor y = Tensor.wrap(ys, 40, 1);
         Dense lin = Dense.builder(2, 1).weightInit(Initializer.zeros()).biasInit(Initializer.zeros()).build();
@@ -76,12 +76,12 @@ class EndToEndTest {
         double[] want = new double[2];
         double wantB = 0;
         for (int i = 0; i < 40; i++) {
-            want[0] += (0.5 - ys[i]) * x.get(i, 0) / 40;
-            want[1] += (0.5 - ys[i]) * x.get(i, 1) / 40;
+            want[0] += (0.5 - ys[i]) * x.at(i, 0) / 40;
+            want[1] += (0.5 - ys[i]) * x.at(i, 1) / 40;
             wantB += (0.5 - ys[i]) / 40;
         }
-        assertEquals(want[0], g0.get(0).tensor().get(0, 0), 1e-6);
-        assertEquals(want[1], g0.get(0).tensor().get(0, 1), 1e-6);
+        assertEquals(want[0], g0.get(0).tensor().at(0, 0), 1e-6);
+        assertEquals(want[1], g0.get(0).tensor().at(0, 1), 1e-6);
         assertEquals(wantB, g0.get(1).tensor().getFlat(0), 1e-6);
         SGD sgd = new SGD(params, 1.0);
         for (int step = 0; step < 200; step++) {
@@ -89,7 +89,7 @@ class EndToEndTest {
         }
         Tensor logits = lin.construct(x);
         for (int i = 0; i < 40; i++) {
-            assertEquals(ys[i] == 1, logits.get(i, 0) > 0, "sample " + i);
+            assertEquals(ys[i] == 1, logits.at(i, 0) > 0, "sample " + i);
         }
         assertTrue(net.construct(x, y).item() < 0.1);
     }
