@@ -16,6 +16,27 @@ public class BadDataException extends IllegalArgumentException {
      * The BadDataException behind {@code e}, if one is in its cause chain (Spark wraps an
      * exception thrown inside a task in a {@code SparkException}), else null.
      */
+    /**
+     * Rethrows {@code e} as the BadDataException behind it when there is one, else as it is.
+     * Spark's Java API throws its checked {@code SparkException} without declaring it; this keeps
+     * it unchanged rather than wrapping it.
+     */
+    public static RuntimeException unwrap(Exception e) {
+        BadDataException bad = find(e);
+        if (bad != null) {
+            return bad;
+        }
+        if (e instanceof RuntimeException) {
+            return (RuntimeException) e;
+        }
+        throw BadDataException.<RuntimeException>sneaky(e);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Exception> T sneaky(Exception e) throws T {
+        throw (T) e;
+    }
+
     public static BadDataException find(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof BadDataException) {

@@ -252,9 +252,8 @@ public final class DataParallelTrainer {
                 c.validation().cache();
                 c.validation().validate(c.loss(), outDim);
             }
-        } catch (RuntimeException e) {
-            BadDataException bad = BadDataException.find(e);
-            throw bad != null ? bad : e;
+        } catch (Exception e) { // Spark's Java API throws its checked SparkException unchecked
+            throw BadDataException.unwrap(e);
         }
         int perEpoch = c.batchSize() > 0 ? (int) Math.max(1, (rows + c.batchSize() - 1) / c.batchSize())
                 : c.miniBatchFraction() > 0 ? (int) Math.ceil(1 / c.miniBatchFraction()) : 1;

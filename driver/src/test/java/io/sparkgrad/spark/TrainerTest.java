@@ -138,6 +138,12 @@ class TrainerTest {
                 () -> trainer(MLP, LossKind.SOFTMAX_CROSS_ENTROPY).build().fit(spark, data(spark, new ArrayList<>(), 2)));
         assertTrue(empty.getMessage().contains("empty"), empty.getMessage());
 
+        List<Sample> ragged = new ArrayList<>(DistributedGradientTest.rows(30, 8, false, 3));
+        ragged.set(20, new Sample(new float[DIM - 1], 1));
+        BadDataException short4 = assertThrows(BadDataException.class,
+                () -> trainer(MLP, LossKind.SOFTMAX_CROSS_ENTROPY).build().fit(spark, data(spark, ragged, 2)));
+        assertTrue(short4.getMessage().contains("partition 1, row 5: 4 features, expected 5"), short4.getMessage());
+
         ModelSpec wide = ModelSpec.parse("mlp:8,3", DIM + 2, 3, 1);
         BadDataException dim = assertThrows(BadDataException.class,
                 () -> trainer(wide, LossKind.SOFTMAX_CROSS_ENTROPY).build().fit(spark, data(spark, rows, 2)));

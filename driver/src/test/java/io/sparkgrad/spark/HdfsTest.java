@@ -1,0 +1,121 @@
+package io.sparkgrad.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkgrad.nn.Adam;
+import io.sparkgrad.spark.checkpoint.CheckpointStore;
+import io.sparkgrad.spark.testing.LocalSpark;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real HDFS in this JVM (MiniDFSCluster, one DataNode, all on 127.0.0.1): training data is read
+ * from hdfs://, checkpoints are written there, and a run resumed from them ends where an
+ * uninterrupted run ends.
+ */
+@LocalSpark(master = "local[2]")
+class HdfsTest {
+    @TempDir
+    static Path base;
+    static MiniDFSCluster hdfs;
+    static String root;
+
+    @BeforeAll
+    static void startHdfs() throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.toString());
+        for (String key : new String[] {"dfs.datanode.address", "dfs.datanode.http.address", "dfs.datanode.ipc.address",
+                                        "dfs.namenode.http-address", "dfs.namenode.secondary.http-address"}) {
+            conf.set(key, "127.0.0.1:0");
+        }
+        conf.set("dfs.namenode.rpc-bind-host", "127.0.0.1");
+        conf.set("dfs.namenode.servicerpc-bind-host", "127.0.0.1");
+        conf.set("dfs.namenode.http-bind-host", "127.0.0.1");
+        hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+        hdfs.waitActive();
+        root = "hdfs://127.0.0.1:" + hdfs.getNameNodePort();
+    }
+
+    @AfterAll
+    static void stopHdfs() {
+        if (hdfs != null) {
+            hdfs.shutdown();
+        }
+    }
+
+    private static void write(String path, String text) throws Exception {
+        FileSystem fs = FileSystem.get(java.net.URI.create(root), hdfs.getConfiguration(0));
+        try (OutputStream out = fs.create(new org.apache.hadoop.fs.Path(path), true)) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static String csv(List<Sample> rows) {
+        StringBuilder sb = new StringBuilder();
+        for (Sample s : rows) {
+            for (float v : s.features()) {
+                sb.append(v).append(',');
+            }
+            sb.append((int) s.label()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static DataParallelTrainer.Builder trainer() {
+        return DataParallelTrainer.builder(DistributedGradientTest.MLP, LossKind.SOFTMAX_CROSS_ENTROPY,
+                p -> Adam.builder(p, 0.05).build()).batchSize(50).epochs(2).microBatch(16).seed(4);
+    }
+
+    @Test
+    void readsTrainingDataFromHdfsAndResumesFromHdfsCheckpoints(SparkSession spark) throws Exception {
+        List<Sample> rows = DistributedGradientTest.rows(200, 21, false, 3);
+        write("/data/train.csv", csv(rows));
+        DataLoader.Loaded loaded = DataLoader.load(spark, root + "/data/train.csv", DataLoader.Format.CSV,
+                DataLoader.Options.defaults(), 2);
+        assertEquals(DistributedGradientTest.DIM, loaded.dim());
+        TrainingData data = loaded.pack();
+
+        float[] whole = trainer().checkpoints(root + "/ckpt-whole", 3).build().fit(spark, data).flatParameters();
+        TaskHook crash = (partition, step, attempt) -> {
+            if (step == 5) {
+                throw new IllegalStateException("simulated crash in step 5");
+            }
+        };
+        assertThrows(Exception.class, () -> trainer().checkpoints(root + "/ckpt", 3).taskHook(crash).build().fit(spark, data));
+        CheckpointStore store = new CheckpointStore(root + "/ckpt", spark.sparkContext().hadoopConfiguration());
+        assertEquals(List.of(3L), store.steps());
+        DataParallelTrainer.Result resumed = trainer().checkpoints(root + "/ckpt", 3).resume(true).build().fit(spark, data);
+        assertEquals(4, resumed.history().get(0).step());
+        assertArrayEquals(whole, resumed.flatParameters());
+        assertEquals(List.of(3L, 6L, 8L), store.steps());
+        assertArrayEquals(whole, store.latest().orElseThrow().values());
+    }
+
+    @Test
+    void aMalformedLineOnHdfsIsReportedWithItsFileLineAndField(SparkSession spark) throws Exception {
+        write("/data/bad.csv", "1,2,3,4,5,0\n1,2,3,4,5,1\n1,2,3,oops,5,1\n");
+        BadDataException e = assertThrows(BadDataException.class, () -> {
+            try {
+                DataLoader.load(spark, root + "/data/bad.csv", DataLoader.Format.CSV, DataLoader.Options.defaults(), 1)
+                        .samples().count();
+            } catch (Exception ex) { // Spark's Java API throws SparkException undeclared
+                throw BadDataException.unwrap(ex);
+            }
+        });
+        assertTrue(e.getMessage().endsWith("/data/bad.csv:3: field 4 'oops' is not a number"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("hdfs://"), e.getMessage());
+    }
+}
