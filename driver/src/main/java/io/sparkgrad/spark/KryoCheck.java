@@ -5,6 +5,7 @@ import java.util.Arrays;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.serializer.KryoSerializer;
+import org.apache.spark.serializer.Serializer;
 import org.apache.spark.serializer.SerializerInstance;
 import scala.Tuple2;
 import scala.reflect.ClassTag$;
@@ -31,11 +32,16 @@ public final class KryoCheck {
         if (env == null) {
             throw new IllegalStateException("Kryo self-test: no SparkEnv; start a SparkSession first");
         }
-        if (!(env.serializer() instanceof KryoSerializer)) {
-            throw new IllegalStateException("Kryo self-test: spark.serializer is " + env.serializer().getClass().getName()
+        verify(env.serializer());
+    }
+
+    /** Checks a serializer: Kryo, and able to round-trip what SparkGrad sends. */
+    public static void verify(Serializer serializer) {
+        if (!(serializer instanceof KryoSerializer)) {
+            throw new IllegalStateException("Kryo self-test: spark.serializer is " + serializer.getClass().getName()
                     + "; SparkGrad needs org.apache.spark.serializer.KryoSerializer (use KryoCheck.configure(conf))");
         }
-        SerializerInstance ser = env.serializer().newInstance();
+        SerializerInstance ser = serializer.newInstance();
         DataBlock block = new DataBlock(3, 17, 2, 2, new float[] {1, 2, 3, 4}, new float[] {0, 1}, new float[] {1, 0.5f});
         GradientSum sum = GradientSum.empty(3).add(new float[] {1, -2, 3}, 0.25, 2, 2, "self-test");
         try {

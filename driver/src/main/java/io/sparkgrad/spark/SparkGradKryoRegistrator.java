@@ -20,6 +20,10 @@ public final class SparkGradKryoRegistrator implements KryoRegistrator {
         kryo.register(java.util.ArrayList.class); // lists of rows handed to parallelize
         kryo.register(scala.Tuple2.class);
         kryo.register(scala.Tuple2[].class);
+        // Spark ML's vector types, which appear in the schemas of DataFrames we read and write.
+        kryo.register(org.apache.spark.ml.linalg.VectorUDT.class);
+        kryo.register(org.apache.spark.ml.linalg.DenseVector.class);
+        kryo.register(org.apache.spark.ml.linalg.SparseVector.class);
         kryo.register(DataBlock.class);
         kryo.register(DataBlock[].class);
         kryo.register(GradientSum.class);

@@ -1,0 +1,19 @@
+/**
+ * Synchronous data-parallel training of worker-engine models on Apache Spark.
+ *
+ * <p>Lifecycle of a run ({@link io.sparkgrad.spark.DataParallelTrainer#fit}): the data is read once
+ * ({@link io.sparkgrad.spark.DataLoader}, {@link io.sparkgrad.spark.TrainingData}), packed into
+ * cached {@link io.sparkgrad.spark.DataBlock}s and validated once. Each step then broadcasts the
+ * parameters as one flat buffer; every partition rebuilds the model from its
+ * {@link io.sparkgrad.spark.ModelFactory} and computes {@code GradOperation(getByList=true)} of
+ * its rows' weighted loss sum in micro-batches ({@link io.sparkgrad.spark.PartitionGradient}) into a
+ * {@link io.sparkgrad.spark.GradientSum}; {@link io.sparkgrad.spark.TreeReduce} sums those in a fixed
+ * order; the driver applies the {@link io.sparkgrad.spark.Sens} scaling (1/total weight by default),
+ * clips, and steps the optimizer. Checkpoints ({@code checkpoint}) make a run resumable; the
+ * {@code testing} package helps users test their own models in local mode.
+ *
+ * <p>Everything that crosses the wire is a flat primitive array in a registered class
+ * ({@link io.sparkgrad.spark.SparkGradKryoRegistrator}); {@link io.sparkgrad.spark.KryoCheck}
+ * verifies the configuration at start-up.
+ */
+package io.sparkgrad.spark;
