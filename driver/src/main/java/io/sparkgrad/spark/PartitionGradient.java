@@ -9,6 +9,7 @@ import io.sparkgrad.ops.GradOperation;
 import io.sparkgrad.ops.Ops;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 
@@ -93,19 +94,46 @@ public final class PartitionGradient implements Serializable {
         GradOperation grad = new GradOperation(false, true, true);
         Tensor sensTensor = Tensor.scalar(sens);
         GradOperation.GradFunction fn = grad.apply(xs -> Ops.sum(Ops.mul(loss.perSample(model.apply(xs[0]), xs[1]), xs[2])), params);
-        for (int start = lo; start < hi; start += plan.microBatch()) {
-            int m = Math.min(plan.microBatch(), hi - start);
-            float[] x = new float[m * dim];
-            float[] y = new float[m];
-            float[] w = new float[m];
+        int[] blockStart = new int[blocks.size() + 1];
+        for (int b = 0; b < blocks.size(); b++) {
+            blockStart[b + 1] = blockStart[b] + blocks.get(b).rows;
+        }
+        for (int start = lo, m; start < hi; start += m) {
+            m = Math.min(plan.microBatch(), hi - start);
+            float[] x;
+            float[] y;
+            float[] w;
+            if (!plan.shuffle()) {
+                // Storage order: a micro-batch stays inside one block and is a slice of its arrays
+                // (the block's own arrays, with no copy, when it covers the whole block).
+                int b = blockOf[start];
+                DataBlock blk = blocks.get(b);
+                m = Math.min(m, blockStart[b + 1] - start);
+                int r0 = start - blockStart[b];
+                boolean whole = r0 == 0 && m == blk.rows;
+                x = whole ? blk.features : Arrays.copyOfRange(blk.features, r0 * dim, (r0 + m) * dim);
+                y = whole ? blk.labels : Arrays.copyOfRange(blk.labels, r0, r0 + m);
+                if (blk.weights == null) {
+                    w = new float[m];
+                    Arrays.fill(w, 1f);
+                } else {
+                    w = whole ? blk.weights : Arrays.copyOfRange(blk.weights, r0, r0 + m);
+                }
+            } else {
+                x = new float[m * dim];
+                y = new float[m];
+                w = new float[m];
+                for (int i = 0; i < m; i++) {
+                    int row = order[start + i];
+                    DataBlock blk = blocks.get(blockOf[row]);
+                    int r = rowOf[row];
+                    System.arraycopy(blk.features, r * dim, x, i * dim, dim);
+                    y[i] = blk.labels[r];
+                    w[i] = (float) blk.weight(r);
+                }
+            }
             double wsum = 0;
             for (int i = 0; i < m; i++) {
-                int row = order[start + i];
-                DataBlock blk = blocks.get(blockOf[row]);
-                int r = rowOf[row];
-                System.arraycopy(blk.features, r * dim, x, i * dim, dim);
-                y[i] = blk.labels[r];
-                w[i] = (float) blk.weight(r);
                 wsum += w[i];
             }
             GradOperation.ValueAndGrad vg = fn.valueAndGrad(Tensor.wrap(x, m, dim), Tensor.wrap(y, m), Tensor.wrap(w, m),
