@@ -1,6 +1,8 @@
 package io.sparkgrad.spark.testing;
 
 import io.sparkgrad.spark.SparkSessions;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -17,29 +19,45 @@ public final class LocalSparkExtension implements ParameterResolver {
 
     @Override
     public Object resolveParameter(ParameterContext p, ExtensionContext ctx) {
-        String master = ctx.getTestClass().map(c -> c.getAnnotation(LocalSpark.class))
-                .map(LocalSpark::master).orElse("local[2]");
+        LocalSpark ann = ctx.getTestClass().map(c -> c.getAnnotation(LocalSpark.class)).orElse(null);
+        String master = ann == null ? "local[2]" : ann.master();
+        Map<String, String> conf = new LinkedHashMap<>();
+        for (String kv : ann == null ? new String[0] : ann.conf()) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("@LocalSpark conf entry '" + kv + "' is not key=value");
+            }
+            conf.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
+        String key = master + " " + conf;
         ExtensionContext.Store root = ctx.getRoot().getStore(NS);
         Holder h = root.get("session", Holder.class);
-        if (h != null && h.master.equals(master)) {
+        if (h != null && h.key.equals(key)) {
             return h.session;
         }
         if (h != null) {
             h.close();
             root.remove("session");
         }
-        Holder fresh = new Holder(master, SparkSessions.local(master, "sparkgrad-test"));
+        Holder fresh = new Holder(key, SparkSessions.local(master, "sparkgrad-test", conf));
+        org.apache.spark.SparkConf got = fresh.session.sparkContext().getConf();
+        conf.forEach((k, v) -> {
+            if (!v.equals(got.get(k, null))) { // getOrCreate returned a context someone else started
+                throw new IllegalStateException("@LocalSpark: the running SparkContext has " + k + "=" + got.get(k, null)
+                        + ", not " + v + "; it was started outside @LocalSpark, which cannot change its settings");
+            }
+        });
         root.put("session", fresh);
         return fresh.session;
     }
 
     /** Stops the session when the test run ends. */
     private static final class Holder implements ExtensionContext.Store.CloseableResource, AutoCloseable {
-        final String master;
+        final String key;
         final SparkSession session;
 
-        Holder(String master, SparkSession session) {
-            this.master = master;
+        Holder(String key, SparkSession session) {
+            this.key = key;
             this.session = session;
         }
 
