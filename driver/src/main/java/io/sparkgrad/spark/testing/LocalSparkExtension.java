@@ -39,16 +39,23 @@ public final class LocalSparkExtension implements ParameterResolver {
             h.close();
             root.remove("session");
         }
+        // a session started outside @LocalSpark (e.g. by the code under test) with other settings:
+        // stop it too, as getOrCreate would return it unchanged
+        SparkSession running = SparkSession.getDefaultSession().isDefined() ? SparkSession.getDefaultSession().get() : null;
+        if (running != null && !running.sparkContext().isStopped() && !has(running, conf)) {
+            running.stop();
+        }
         Holder fresh = new Holder(key, SparkSessions.local(master, "sparkgrad-test", conf));
-        org.apache.spark.SparkConf got = fresh.session.sparkContext().getConf();
-        conf.forEach((k, v) -> {
-            if (!v.equals(got.get(k, null))) { // getOrCreate returned a context someone else started
-                throw new IllegalStateException("@LocalSpark: the running SparkContext has " + k + "=" + got.get(k, null)
-                        + ", not " + v + "; it was started outside @LocalSpark, which cannot change its settings");
-            }
-        });
+        if (!has(fresh.session, conf)) {
+            throw new IllegalStateException("@LocalSpark: the running SparkContext does not have the settings " + conf);
+        }
         root.put("session", fresh);
         return fresh.session;
+    }
+
+    private static boolean has(SparkSession session, Map<String, String> conf) {
+        org.apache.spark.SparkConf got = session.sparkContext().getConf();
+        return conf.entrySet().stream().allMatch(e -> e.getValue().equals(got.get(e.getKey(), null)));
     }
 
     /** Stops the session when the test run ends. */
