@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 
@@ -24,8 +25,9 @@ import org.apache.spark.sql.SparkSession;
  *       weighted loss sum with {@code GradOperation(getByList=true)}, in micro-batches
  *       ({@link PartitionGradient});</li>
  *   <li>the partial sums are tree-reduced in a fixed order ({@link TreeReduce});</li>
- *   <li>the driver applies the sens scaling ({@link Sens}), clips by global norm, sets the
- *       scheduled learning rate and runs the optimizer step, then destroys the broadcast.</li>
+ *   <li>the driver applies the sens scaling ({@link Sens}), adds the optional L2 term
+ *       ({@link Builder#l2}), clips by global norm, sets the scheduled learning rate and runs the
+ *       optimizer step, then destroys the broadcast.</li>
  * </ol>
  * A step whose gradient or loss is not finite is skipped, not applied, and reported with its
  * partition and rows; after {@code maxSkippedSteps} skips in a row training stops. Checkpoints are
@@ -51,7 +53,8 @@ public final class DataParallelTrainer {
                           int batchSize, double miniBatchFraction, int microBatch, int treeDepth,
                           LearningRateSchedule schedule, double clipNorm, Sens sens, long seed, boolean shuffle,
                           TrainingData validation, String checkpointDir, int checkpointEvery, boolean resume,
-                          List<ProgressListener> listeners, TaskHook hook, String modelText, int maxSkippedSteps) {
+                          List<ProgressListener> listeners, TaskHook hook, String modelText, int maxSkippedSteps,
+                          double l2, Predicate<String> l2Params) {
     }
 
     /** Configures a {@link DataParallelTrainer}. */
@@ -78,6 +81,8 @@ public final class DataParallelTrainer {
         private TaskHook hook = TaskHook.NONE;
         private String modelText = "";
         private int maxSkippedSteps = 3;
+        private double l2;
+        private Predicate<String> l2Params = name -> false;
 
         private Builder(ModelFactory model, LossKind loss, OptimizerFactory optimizer) {
             this.model = Objects.requireNonNull(model, "model");
@@ -210,13 +215,44 @@ public final class DataParallelTrainer {
             return this;
         }
 
+        /**
+         * An L2 penalty on the parameters whose hierarchical name (as in
+         * {@link Cell#trainableParamNames()}, e.g. {@code 0.weight}, {@code fc1.bias}) satisfies
+         * {@code paramName}. Every step, after the sens scaling and before clipping and the
+         * optimizer step, the driver adds {@code lambda * p} to the gradient of each selected
+         * parameter {@code p}:
+         * <pre>
+         *   g_p = sens-scaled reduced gradient of p + lambda * p     (p selected)
+         *   g_p = sens-scaled reduced gradient of p                   (otherwise)
+         * </pre>
+         * With the default {@link Sens#mean()} this is the gradient of
+         * {@code sum_i w_i loss_i / sum_i w_i + lambda / 2 * sum_{p selected} ||p||^2}, which is
+         * Spark MLlib's objective with {@code regParam = lambda}, {@code elasticNetParam = 0} and
+         * {@code standardization = false} when only the weights are selected
+         * ({@code name -> name.endsWith("weight")}; MLlib does not regularise the intercept).
+         * Unlike an optimizer's {@code weightDecay}, which applies to every parameter, it can leave
+         * biases out, and gradient clipping sees it. The step loss reported to listeners is the
+         * data loss alone, without the penalty. {@code lambda = 0} (the default) turns it off.
+         *
+         * @throws IllegalArgumentException here if {@code lambda} is negative or not finite, and
+         *         from {@link #fit} if {@code lambda > 0} and no trainable parameter is selected
+         */
+        public Builder l2(double lambda, Predicate<String> paramName) {
+            if (!(lambda >= 0 && Double.isFinite(lambda))) {
+                throw new IllegalArgumentException("l2 lambda must be finite and >= 0, got " + lambda);
+            }
+            l2 = lambda;
+            l2Params = Objects.requireNonNull(paramName, "paramName");
+            return this;
+        }
+
         public DataParallelTrainer build() {
             if (resume && checkpointDir == null) {
                 throw new IllegalArgumentException("resume needs a checkpoint directory");
             }
             return new DataParallelTrainer(new Config(model, loss, optimizer, epochs, steps, batchSize, miniBatchFraction,
                     microBatch, treeDepth, schedule, clipNorm, sens, seed, shuffle, validation, checkpointDir,
-                    checkpointEvery, resume, List.copyOf(listeners), hook, modelText, maxSkippedSteps));
+                    checkpointEvery, resume, List.copyOf(listeners), hook, modelText, maxSkippedSteps, l2, l2Params));
         }
     }
 
@@ -237,6 +273,7 @@ public final class DataParallelTrainer {
         ParameterTuple params = model.trainableParamTuple();
         Optimizer opt = c.optimizer().create(params);
         double baseLr = opt.learningRate();
+        int[] l2Ranges = l2Ranges(model, params);
         int outDim;
         try {
             outDim = outputDim(model, data.dim());
@@ -287,7 +324,8 @@ public final class DataParallelTrainer {
             StepPlan plan = new StepPlan(step, epoch, k, perEpoch, c.seed(), c.shuffle(), c.microBatch());
             sc.setJobDescription("SparkGrad step " + step + "/" + total + " (epoch " + (epoch + 1) + ")");
             long s0 = System.nanoTime();
-            GradientSum g = dg.compute(params.flatten(), plan);
+            float[] current = params.flatten();
+            GradientSum g = dg.compute(current, plan);
             StepRecord rec;
             if (!g.isFinite() || g.weight() <= 0) {
                 String why = !g.isFinite() ? g.nonFinite() : "the step's rows have zero total weight";
@@ -300,6 +338,7 @@ public final class DataParallelTrainer {
             } else {
                 skippedInRow = 0;
                 float[] grad = g.scaledGradient(c.sens().driverScale(g.weight()));
+                addL2(grad, current, l2Ranges, c.l2());
                 double norm = norm(grad);
                 if (c.clipNorm() > 0 && norm > c.clipNorm()) {
                     float f = (float) (c.clipNorm() / norm);
@@ -330,6 +369,37 @@ public final class DataParallelTrainer {
             l.onFinish();
         }
         return new Result(model, params, opt, history, lastVal, rows);
+    }
+
+    /** Offset and length in the flat buffer of each parameter the L2 term selects, as pairs. */
+    private int[] l2Ranges(Cell model, ParameterTuple params) {
+        if (c.l2() == 0) {
+            return new int[0];
+        }
+        List<String> names = model.trainableParamNames();
+        List<Integer> out = new ArrayList<>();
+        int off = 0;
+        for (int i = 0; i < params.size(); i++) {
+            int n = params.get(i).size();
+            if (c.l2Params().test(names.get(i))) {
+                out.add(off);
+                out.add(n);
+            }
+            off += n;
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("l2: no trainable parameter name is selected; the names are " + names);
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** {@code grad += lambda * p} over the selected ranges. */
+    static void addL2(float[] grad, float[] p, int[] ranges, double lambda) {
+        for (int r = 0; r < ranges.length; r += 2) {
+            for (int j = ranges[r], end = ranges[r] + ranges[r + 1]; j < end; j++) {
+                grad[j] = (float) (grad[j] + lambda * p[j]);
+            }
+        }
     }
 
     private void notify(StepRecord rec, double eta) {

@@ -1,5 +1,6 @@
 package io.sparkgrad.spark;
 
+import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -14,6 +15,11 @@ public final class SparkSessions {
 
     /** A loopback session with the given master (e.g. {@code local[2]}, {@code local[2,4]}); no UI. */
     public static SparkSession local(String master, String appName) {
+        return local(master, appName, Map.of());
+    }
+
+    /** As {@link #local(String, String)}, with {@code extra} settings applied over the defaults. */
+    public static SparkSession local(String master, String appName, Map<String, String> extra) {
         SparkConf conf = KryoCheck.configure(new SparkConf())
                 .setMaster(master)
                 .setAppName(appName)
@@ -22,6 +28,7 @@ public final class SparkSessions {
                 .set("spark.ui.enabled", "false")
                 .set("spark.sql.shuffle.partitions", "4")
                 .set("spark.sql.adaptive.enabled", "false");
+        extra.forEach(conf::set);
         return SparkSession.builder().config(conf).getOrCreate();
     }
 }

@@ -166,7 +166,7 @@ public final class Train implements Callable<Integer> {
         if (output == null) {
             output = "runs/" + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         }
-        SparkSession spark = session();
+        SparkSession spark = session("sparkgrad-train");
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         KryoCheck.verify();
         DataLoader.Options opt = DataLoader.Options.defaults().withHeader(header).withNumFeatures(numFeatures);
@@ -218,15 +218,23 @@ public final class Train implements Callable<Integer> {
         return 0;
     }
 
-    private SparkSession session() {
+    /**
+     * The job's session: spark-submit's settings, else local[2] bound to loopback; Kryo configured
+     * for SparkGrad, then {@code settings} ({@code key=value}) over those.
+     */
+    static SparkSession session(String appName, String... settings) {
         SparkConf conf = KryoCheck.configure(new SparkConf());
+        for (String kv : settings) {
+            int eq = kv.indexOf('=');
+            conf.set(kv.substring(0, eq), kv.substring(eq + 1));
+        }
         if (!conf.contains("spark.master")) {
             conf.setMaster("local[2]");
         }
         if (conf.get("spark.master").startsWith("local")) {
             conf.setIfMissing("spark.driver.host", "127.0.0.1").setIfMissing("spark.driver.bindAddress", "127.0.0.1");
         }
-        conf.setIfMissing("spark.app.name", "sparkgrad-train");
+        conf.setIfMissing("spark.app.name", appName);
         return SparkSession.builder().config(conf).getOrCreate();
     }
 

@@ -15,8 +15,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *     @Test void trains(SparkSession spark) { ... }
  * }
  * }</pre>
- * One session is shared by all classes asking for the same master; Spark allows one context per
- * JVM, so a class asking for another master stops the current one first.
+ * One session is shared by all classes asking for the same master and settings; Spark allows one
+ * context per JVM, so a class asking for another master or other settings stops the current one
+ * first.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -24,4 +25,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 public @interface LocalSpark {
     /** The master, e.g. {@code local[2]} or {@code local[2,4]} (4 attempts per task). */
     String master() default "local[2]";
+
+    /**
+     * Extra Spark settings as {@code key=value}, applied over the defaults, e.g.
+     * {@code "spark.kryo.registrationRequired=false"} for a test that also runs Spark MLlib
+     * (whose classes SparkGrad's Kryo registrator does not list).
+     */
+    String[] conf() default {};
 }
