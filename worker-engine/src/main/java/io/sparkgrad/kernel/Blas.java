@@ -5,8 +5,10 @@ package io.sparkgrad.kernel;
  * {@code C = op(A) * op(B)} with {@code op(X)} = X or X^T. Swapping the BLAS means adding an
  * implementation and changing {@link #get()}; nothing else in the engine knows which is in use.
  *
- * <p>Implementations: {@link OpenBlas} (bytedeco's OpenBLAS, natives inside the jar) when its
- * natives load, else {@link JavaBlas}. Choose with {@code -Dsparkgrad.blas=java|openblas}.
+ * <p>Implementations, in order of preference: {@link NetlibBlas} (the machine's native BLAS through
+ * dev.ludovic.netlib, the binding MLlib uses, so the process holds one BLAS), {@link OpenBlas}
+ * (bytedeco's OpenBLAS, natives inside the jar, for machines without one), {@link JavaBlas}.
+ * Choose with {@code -Dsparkgrad.blas=auto|netlib|openblas|java}.
  * Small products (below {@link #SMALL_FLOPS}) always use {@link JavaBlas}: a native call costs
  * more than they do, and the Java kernel's summation order is the plain sequential one, which is
  * what the seed notebooks print.
@@ -50,18 +52,33 @@ public interface Blas {
 
         private static Blas choose() {
             String want = System.getProperty("sparkgrad.blas", "auto");
-            if (want.equals("java")) {
-                return JavaBlas.INSTANCE;
+            switch (want) {
+                case "java":
+                    return JavaBlas.INSTANCE;
+                case "netlib":
+                    return NetlibBlas.load();
+                case "openblas":
+                    try {
+                        return OpenBlas.load();
+                    } catch (Throwable e) {
+                        throw new IllegalStateException("-Dsparkgrad.blas=openblas, but OpenBLAS did not load", e);
+                    }
+                case "auto":
+                    break;
+                default:
+                    throw new IllegalArgumentException("-Dsparkgrad.blas=" + want + ": expected auto, netlib, openblas or java");
             }
             try {
-                return OpenBlas.load();
-            } catch (Throwable e) { // natives missing for this OS/CPU: fall back, loudly
-                if (want.equals("openblas")) {
-                    throw new IllegalStateException("-Dsparkgrad.blas=openblas, but OpenBLAS did not load", e);
+                return NetlibBlas.load(); // the machine's BLAS, shared with MLlib
+            } catch (Throwable noNative) {
+                try {
+                    return OpenBlas.load();
+                } catch (Throwable e) { // natives missing for this OS/CPU: fall back, loudly
+                    System.getLogger(Blas.class.getName()).log(System.Logger.Level.WARNING,
+                            "no native BLAS (" + noNative.getMessage() + ") and OpenBLAS did not load (" + e
+                                    + "); using the pure-Java GEMM");
+                    return JavaBlas.INSTANCE;
                 }
-                System.getLogger(Blas.class.getName()).log(System.Logger.Level.WARNING,
-                        "OpenBLAS natives did not load (" + e + "); using the pure-Java GEMM");
-                return JavaBlas.INSTANCE;
             }
         }
     }
