@@ -1,6 +1,8 @@
 package io.sparkgrad.spark;
 
 import io.sparkgrad.Tensor;
+import io.sparkgrad.nn.Cell;
+import io.sparkgrad.ops.Fn;
 import io.sparkgrad.ops.Ops;
 import io.sparkgrad.ops.Ops.Reduction;
 import java.util.Arrays;
@@ -74,6 +76,14 @@ public enum LossKind {
 
     /** The loss of each sample, shape {@code [N]}. */
     public abstract Tensor perSample(Tensor output, Tensor labels);
+
+    /**
+     * The function a partition differentiates: {@code (x, labels, weights) -> sum_i w_i loss_i}
+     * of {@code model}'s outputs.
+     */
+    public Fn weightedSum(Cell model) {
+        return xs -> Ops.sum(Ops.mul(perSample(model.apply(xs[0]), xs[1]), xs[2]));
+    }
 
     /** Null when {@code label} is valid for a model with {@code outputDim} outputs, else why not. */
     public abstract String checkLabel(double label, int outputDim);

@@ -93,7 +93,7 @@ public final class PartitionGradient implements Serializable {
         }
         GradOperation grad = new GradOperation(false, true, true);
         Tensor sensTensor = Tensor.scalar(sens);
-        GradOperation.GradFunction fn = grad.apply(xs -> Ops.sum(Ops.mul(loss.perSample(model.apply(xs[0]), xs[1]), xs[2])), params);
+        GradOperation.GradFunction fn = grad.apply(loss.weightedSum(model), params);
         int[] blockStart = new int[blocks.size() + 1];
         for (int b = 0; b < blocks.size(); b++) {
             blockStart[b + 1] = blockStart[b] + blocks.get(b).rows;

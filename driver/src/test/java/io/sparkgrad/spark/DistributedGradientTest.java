@@ -4,12 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparkgrad.ParameterTuple;
-import io.sparkgrad.Tensor;
-import io.sparkgrad.Value;
-import io.sparkgrad.nn.Cell;
-import io.sparkgrad.ops.GradOperation;
-import io.sparkgrad.ops.Ops;
 import io.sparkgrad.spark.testing.GradientAssertions;
 import io.sparkgrad.spark.testing.LocalSpark;
 import java.util.ArrayList;
@@ -59,30 +53,7 @@ class DistributedGradientTest {
 
     /** The local mean-loss gradient over all rows: GradOperation(getByList, sensParam) with sens 1/W. */
     static float[] localGradient(ModelFactory f, LossKind loss, List<Sample> rows) {
-        Cell model = f.create();
-        ParameterTuple params = model.trainableParamTuple();
-        int n = rows.size();
-        float[] x = new float[n * DIM];
-        float[] y = new float[n];
-        float[] w = new float[n];
-        double total = 0;
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(rows.get(i).features(), 0, x, i * DIM, DIM);
-            y[i] = rows.get(i).label();
-            w[i] = rows.get(i).weight();
-            total += w[i];
-        }
-        Value g = new GradOperation(false, true, true)
-                .apply(xs -> Ops.sum(Ops.mul(loss.perSample(model.apply(xs[0]), xs[1]), xs[2])), params)
-                .call(Tensor.wrap(x, n, DIM), Tensor.wrap(y, n), Tensor.wrap(w, n), Tensor.scalar(1.0 / total));
-        float[] flat = new float[params.numel()];
-        int off = 0;
-        for (int i = 0; i < g.arity(); i++) {
-            float[] v = g.get(i).tensor().toFloatArray();
-            System.arraycopy(v, 0, flat, off, v.length);
-            off += v.length;
-        }
-        return flat;
+        return GradientAssertions.localGradient(f, loss, rows);
     }
 
     static float[] distributed(JavaSparkContext sc, JavaRDD<Sample> rdd, ModelFactory f, LossKind loss, int depth,

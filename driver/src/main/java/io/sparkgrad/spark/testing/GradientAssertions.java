@@ -5,7 +5,6 @@ import io.sparkgrad.Tensor;
 import io.sparkgrad.Value;
 import io.sparkgrad.nn.Cell;
 import io.sparkgrad.ops.GradOperation;
-import io.sparkgrad.ops.Ops;
 import io.sparkgrad.spark.DistributedGradient;
 import io.sparkgrad.spark.GradientSum;
 import io.sparkgrad.spark.LossKind;
@@ -15,6 +14,7 @@ import io.sparkgrad.spark.Sample;
 import io.sparkgrad.spark.StepPlan;
 import io.sparkgrad.spark.TaskHook;
 import io.sparkgrad.spark.TrainingData;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -64,7 +64,27 @@ public final class GradientAssertions {
         GradientSum sum = dg.compute(flat, StepPlan.fullBatch(Math.max(1, rows.size())));
         float[] distributed = sum.scaledGradient(1.0 / sum.weight());
 
+        float[] local = localGradient(factory, loss, rows);
+        List<String> names = new ArrayList<>();
+        List<String> pnames = model.trainableParamNames();
+        for (int i = 0; i < params.size(); i++) {
+            for (int j = 0; j < params.get(i).size(); j++) {
+                names.add(pnames.get(i) + "[" + j + "]");
+            }
+        }
+        return new Comparison(distributed, local, names);
+    }
+
+    /**
+     * The single-process mean-loss gradient at the factory's initial parameters:
+     * {@code GradOperation(getByList=true, sensParam=true)} of {@code sum_i w_i loss_i} over all
+     * rows, with sens {@code 1 / sum_i w_i}; flat, in {@code ParameterTuple.flatten()} order.
+     */
+    public static float[] localGradient(ModelFactory factory, LossKind loss, List<Sample> rows) {
+        Cell model = factory.create();
+        ParameterTuple params = model.trainableParamTuple();
         int n = rows.size();
+        int dim = rows.get(0).features().length;
         float[] x = new float[n * dim];
         float[] y = new float[n];
         float[] w = new float[n];
@@ -75,21 +95,15 @@ public final class GradientAssertions {
             w[i] = rows.get(i).weight();
             total += w[i];
         }
-        Value g = new GradOperation(false, true, true)
-                .apply(xs -> Ops.sum(Ops.mul(loss.perSample(model.apply(xs[0]), xs[1]), xs[2])), params)
+        Value g = new GradOperation(false, true, true).apply(loss.weightedSum(model), params)
                 .call(Tensor.wrap(x, n, dim), Tensor.wrap(y, n), Tensor.wrap(w, n), Tensor.scalar(1.0 / total));
-        float[] local = new float[flat.length];
+        float[] flat = new float[params.numel()];
         int off = 0;
-        java.util.List<String> names = new java.util.ArrayList<>();
-        List<String> pnames = model.trainableParamNames();
         for (int i = 0; i < g.arity(); i++) {
             float[] v = g.get(i).tensor().toFloatArray();
-            System.arraycopy(v, 0, local, off, v.length);
-            for (int j = 0; j < v.length; j++) {
-                names.add(pnames.get(i) + "[" + j + "]");
-            }
+            System.arraycopy(v, 0, flat, off, v.length);
             off += v.length;
         }
-        return new Comparison(distributed, local, names);
+        return flat;
     }
 }
