@@ -16,4 +16,7 @@ log TinyOpsBench; $J TinyOpsBench -rf json -rff $OUT/tiny.json > $OUT/tiny.txt 2
 log ElementwiseBench; $J ElementwiseBench -rf json -rff $OUT/elementwise.json > $OUT/elementwise.txt 2>&1
 log torch tiny same chain; /usr/bin/python3 benchmarks/torch/tiny_chain_same.py > $OUT/torch_tiny_same.txt 2>&1
 log torch tiny;   /usr/bin/python3 /work/shared/bench/torch/tiny_ops_bench.py > $OUT/torch_tiny.txt 2>&1
+log "OPENBLAS env unset (both together, this command only): MatmulBench n=1024 and torch gemm 1024"
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $J MatmulBench -p n=1024 -p backend=openblas-1t,openblas-1t-offheap -rf json -rff $OUT/matmul_env_unset.json > $OUT/matmul_env_unset.txt 2>&1
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 /work/shared/bench/torch/gemm_bench.py --lib torch --sizes 1024 --threads 1,2 > $OUT/torch_gemm_env_unset.txt 2>&1
 log done

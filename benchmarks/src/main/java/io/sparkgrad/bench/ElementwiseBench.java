@@ -62,6 +62,23 @@ public class ElementwiseBench {
         return Ops.gt(x, zero);
     }
 
+    /** Reference, not an engine path: {@code x > 0} as a plain float loop into a new array. */
+    @Benchmark
+    public float[] gtZeroPlainLoop() {
+        float[] v = x.floatStorage();
+        float[] m = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            m[i] = v[i] > 0f ? 1f : 0f;
+        }
+        return m;
+    }
+
+    /** {@code Tensor.wrapBool}'s 0/1 validation of a mask (part of every comparison). */
+    @Benchmark
+    public Tensor wrapBool() {
+        return Tensor.wrapBool(mask.floatStorage(), 256, 512);
+    }
+
     /** Bool to Float32 (the other half of ReLU's mask). */
     @Benchmark
     public Tensor castBool() {

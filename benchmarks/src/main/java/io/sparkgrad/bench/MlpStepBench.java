@@ -38,6 +38,7 @@ import org.openjdk.jmh.infra.Blackhole;
  *       input gradients), with the same shapes and transpose flags, through {@link Kernels#matmul}
  *       on untracked tensors: the floor set by the BLAS. {@code step - gemmsOnly} is everything
  *       else: elementwise kernels, reductions, graph recording and the tape walk.</li>
+ *   <li>{@code stepPlainMaskRelu}: a what-if (see {@link PlainMaskReLU}).</li>
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -54,6 +55,7 @@ public class MlpStepBench {
 
     private SequentialCell cell;
     private GradOperation.GradFunction grad;
+    private GradOperation.GradFunction gradPlainMask;
     private Fn loss;
     private Tensor x;
     private Tensor labels;
@@ -76,6 +78,11 @@ public class MlpStepBench {
                 Dense.builder(512, 10).seed(3).build());
         loss = xs -> Ops.softmaxCrossEntropy(cell.apply(xs[0]), xs[1]);
         grad = new GradOperation(false, true, false).apply(loss, cell.trainableParamTuple());
+        // the same layers (same parameters) with the what-if ReLU
+        SequentialCell plain = new SequentialCell(cell.get(0), new PlainMaskReLU(), cell.get(2), new PlainMaskReLU(),
+                cell.get(4));
+        gradPlainMask = new GradOperation(false, true, false).apply(
+                xs -> Ops.softmaxCrossEntropy(plain.apply(xs[0]), xs[1]), plain.trainableParamTuple());
         x = Tensor.randn(7, BATCH, 784);
         float[] lab = new float[BATCH];
         java.util.SplittableRandom r = new java.util.SplittableRandom(8);
@@ -95,12 +102,28 @@ public class MlpStepBench {
         if (v.arity() != 6) {
             throw new IllegalStateException("expected 6 parameter gradients, got " + v.arity());
         }
+        Value w = gradPlainMask.call(x, labels);
+        for (int i = 0; i < 6; i++) { // the what-if must give the very same gradients
+            if (!java.util.Arrays.equals(v.get(i).tensor().floatStorage(), w.get(i).tensor().floatStorage())) {
+                throw new IllegalStateException("PlainMaskReLU changed gradient " + i);
+            }
+        }
     }
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public Value step() {
         return grad.call(x, labels);
+    }
+
+    /**
+     * What-if: {@link #step} with ReLU's mask built by a plain loop ({@link PlainMaskReLU}); same
+     * parameters, bit-identical gradients (checked in set-up).
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public Value stepPlainMaskRelu() {
+        return gradPlainMask.call(x, labels);
     }
 
     @Benchmark
