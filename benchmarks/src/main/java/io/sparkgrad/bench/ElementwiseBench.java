@@ -34,6 +34,8 @@ public class ElementwiseBench {
     private Tensor bias;
     private Tensor zero;
     private Tensor mask;
+    private Tensor xPos;
+    private Tensor ones;
 
     @Setup
     public void setup() {
@@ -42,6 +44,8 @@ public class ElementwiseBench {
         bias = Tensor.randn(3, 512);
         zero = Tensor.scalar(0, DType.FLOAT32);
         mask = Kernels.binary(Kernels.Binary.GT, x, zero);
+        xPos = Ops.abs(x); // the same magnitudes, all positive: x > 0 is always true
+        ones = Tensor.full(1, DType.BOOL, 256, 512);
     }
 
     /** {@code x * y}, same shapes: the specialised float loop. */
@@ -60,6 +64,22 @@ public class ElementwiseBench {
     @Benchmark
     public Tensor gtZero() {
         return Ops.gt(x, zero);
+    }
+
+    /**
+     * {@code x > 0} on all-positive data: the same kernel, but every comparison goes the same way.
+     * Against {@link #gtZero} (random signs, as ReLU pre-activations have) this shows how much of
+     * the comparison's cost is branch misprediction.
+     */
+    @Benchmark
+    public Tensor gtZeroAllPositive() {
+        return Ops.gt(xPos, zero);
+    }
+
+    /** {@link #wrapBool} on an all-ones mask: predictable branches. */
+    @Benchmark
+    public Tensor wrapBoolAllOnes() {
+        return Tensor.wrapBool(ones.floatStorage(), 256, 512);
     }
 
     /** Reference, not an engine path: {@code x > 0} as a plain float loop into a new array. */
