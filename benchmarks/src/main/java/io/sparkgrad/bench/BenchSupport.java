@@ -1,0 +1,63 @@
+package io.sparkgrad.bench;
+
+import io.sparkgrad.kernel.Blas;
+import org.bytedeco.openblas.global.openblas_nolapack;
+
+/** Shared set-up: choosing the BLAS through the engine's own system properties, and checking it. */
+final class BenchSupport {
+    private BenchSupport() {
+    }
+
+    /**
+     * Sets {@code -Dsparkgrad.blas.threads} before the engine first touches {@link Blas} (each JMH
+     * parameter combination runs in its own forked JVM, so this is the first use), then returns
+     * {@link Blas#get()} and checks that it is OpenBLAS with that many threads.
+     */
+    static Blas openBlasWithThreads(int threads) {
+        System.setProperty("sparkgrad.blas.threads", Integer.toString(threads));
+        Blas blas = Blas.get();
+        if (!blas.name().equals("openblas")) {
+            throw new IllegalStateException("expected OpenBLAS (run with -Dsparkgrad.blas=openblas), got " + blas.name());
+        }
+        int actual = openblas_nolapack.blas_get_num_threads();
+        if (actual != threads) {
+            throw new IllegalStateException("OpenBLAS runs " + actual + " threads, wanted " + threads
+                    + " (was Blas.get() called before this set-up?)");
+        }
+        System.err.println("[bench] blas=" + blas.name() + " threads=" + actual
+                + " OPENBLAS_CORETYPE=" + System.getenv("OPENBLAS_CORETYPE")
+                + " OPENBLAS_L2_SIZE=" + System.getenv("OPENBLAS_L2_SIZE"));
+        return blas;
+    }
+
+    /**
+     * Chooses the engine's backend for this (forked) JVM from a benchmark parameter: {@code java},
+     * {@code openblas-1t} or {@code openblas-2t}. Must run before anything touches {@link Blas}.
+     */
+    static Blas select(String backend) {
+        switch (backend) {
+            case "java":
+                System.setProperty("sparkgrad.blas", "java");
+                if (!Blas.get().name().equals("java")) {
+                    throw new IllegalStateException("Blas was chosen before set-up: " + Blas.get().name());
+                }
+                System.err.println("[bench] blas=java");
+                return Blas.get();
+            case "openblas-1t":
+                return openBlasWithThreads(1);
+            case "openblas-2t":
+                return openBlasWithThreads(2);
+            default:
+                throw new IllegalArgumentException("unknown backend " + backend);
+        }
+    }
+
+    static float[] random(long seed, int n) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,150 @@
+package io.sparkgrad.bench;
+
+import io.sparkgrad.Tensor;
+import io.sparkgrad.Value;
+import io.sparkgrad.kernel.Kernels;
+import io.sparkgrad.nn.Dense;
+import io.sparkgrad.nn.ReLU;
+import io.sparkgrad.nn.SequentialCell;
+import io.sparkgrad.ops.Fn;
+import io.sparkgrad.ops.GradOperation;
+import io.sparkgrad.ops.Ops;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * One training step of an MLP 784-512-512-10 (ReLU, softmax cross-entropy with integer labels),
+ * batch 256, float32: forward + backward through {@code GradOperation(false, true, false)}, no
+ * optimizer. The same model as {@code train_bench.py}'s torch MLP. Scores are samples/s
+ * (256 per invocation).
+ *
+ * <ul>
+ *   <li>{@code step}: the full gradient call;</li>
+ *   <li>{@code forward}: the forward pass and loss alone (the graph is recorded, since the
+ *       parameters are always tracked);</li>
+ *   <li>{@code gemmsOnly}: just the 8 GEMMs a step performs (3 forward, 3 weight gradients, 2
+ *       input gradients), with the same shapes and transpose flags, through {@link Kernels#matmul}
+ *       on untracked tensors: the floor set by the BLAS. {@code step - gemmsOnly} is everything
+ *       else: elementwise kernels, reductions, graph recording and the tape walk.</li>
+ *   <li>{@code stepPlainMaskRelu}: a what-if (see {@link PlainMaskReLU}).</li>
+ * </ul>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class MlpStepBench {
+    static final int BATCH = 256;
+
+    @Param({"openblas-1t", "openblas-2t", "java"})
+    public String backend;
+
+    private SequentialCell cell;
+    private GradOperation.GradFunction grad;
+    private GradOperation.GradFunction gradPlainMask;
+    private Fn loss;
+    private Tensor x;
+    private Tensor labels;
+    // operands of the 8 GEMMs of one step
+    private Tensor w1;
+    private Tensor w2;
+    private Tensor w3;
+    private Tensor h1;
+    private Tensor h2;
+    private Tensor g1;
+    private Tensor g2;
+    private Tensor g3;
+
+    @Setup
+    public void setup() {
+        BenchSupport.select(backend);
+        cell = new SequentialCell(
+                Dense.builder(784, 512).seed(1).build(), new ReLU(),
+                Dense.builder(512, 512).seed(2).build(), new ReLU(),
+                Dense.builder(512, 10).seed(3).build());
+        loss = xs -> Ops.softmaxCrossEntropy(cell.apply(xs[0]), xs[1]);
+        grad = new GradOperation(false, true, false).apply(loss, cell.trainableParamTuple());
+        // the same layers (same parameters) with the what-if ReLU
+        SequentialCell plain = new SequentialCell(cell.get(0), new PlainMaskReLU(), cell.get(2), new PlainMaskReLU(),
+                cell.get(4));
+        gradPlainMask = new GradOperation(false, true, false).apply(
+                xs -> Ops.softmaxCrossEntropy(plain.apply(xs[0]), xs[1]), plain.trainableParamTuple());
+        x = Tensor.randn(7, BATCH, 784);
+        float[] lab = new float[BATCH];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(8);
+        for (int i = 0; i < BATCH; i++) {
+            lab[i] = r.nextInt(10);
+        }
+        labels = Tensor.wrap(lab, BATCH);
+        w1 = Tensor.wrap(BenchSupport.random(11, 512 * 784), 512, 784);
+        w2 = Tensor.wrap(BenchSupport.random(12, 512 * 512), 512, 512);
+        w3 = Tensor.wrap(BenchSupport.random(13, 10 * 512), 10, 512);
+        h1 = Tensor.wrap(BenchSupport.random(14, BATCH * 512), BATCH, 512);
+        h2 = Tensor.wrap(BenchSupport.random(15, BATCH * 512), BATCH, 512);
+        g1 = Tensor.wrap(BenchSupport.random(16, BATCH * 512), BATCH, 512);
+        g2 = Tensor.wrap(BenchSupport.random(17, BATCH * 512), BATCH, 512);
+        g3 = Tensor.wrap(BenchSupport.random(18, BATCH * 10), BATCH, 10);
+        Value v = grad.call(x, labels);
+        if (v.arity() != 6) {
+            throw new IllegalStateException("expected 6 parameter gradients, got " + v.arity());
+        }
+        Value w = gradPlainMask.call(x, labels);
+        for (int i = 0; i < 6; i++) { // the what-if must give the very same gradients
+            if (!java.util.Arrays.equals(v.get(i).tensor().floatStorage(), w.get(i).tensor().floatStorage())) {
+                throw new IllegalStateException("PlainMaskReLU changed gradient " + i);
+            }
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public Value step() {
+        return grad.call(x, labels);
+    }
+
+    /**
+     * What-if: {@link #step} with ReLU's mask built by a plain loop ({@link PlainMaskReLU}); same
+     * parameters, bit-identical gradients (checked in set-up).
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public Value stepPlainMaskRelu() {
+        return gradPlainMask.call(x, labels);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public Value forward() {
+        return loss.call(x, labels);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void gemmsOnly(Blackhole bh) {
+        // forward: y = x W^T
+        bh.consume(Kernels.matmul(x, w1, false, true));
+        bh.consume(Kernels.matmul(h1, w2, false, true));
+        bh.consume(Kernels.matmul(h2, w3, false, true));
+        // weight gradients: dW = G^T X
+        bh.consume(Kernels.matmul(g3, h2, true, false));
+        bh.consume(Kernels.matmul(g2, h1, true, false));
+        bh.consume(Kernels.matmul(g1, x, true, false));
+        // input gradients of layers 3 and 2: dX = G W
+        bh.consume(Kernels.matmul(g3, w3, false, false));
+        bh.consume(Kernels.matmul(g2, w2, false, false));
+    }
+}
