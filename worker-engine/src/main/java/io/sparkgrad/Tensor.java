@@ -52,9 +52,15 @@ public sealed class Tensor implements Value permits Parameter {
 
     /** Wraps 0/1 values (not copied) as a BOOL tensor. */
     public static Tensor wrapBool(float[] data, int... shape) {
+        boolean bad = false;
         for (float v : data) {
-            if (v != 0f && v != 1f) {
-                throw new IllegalArgumentException("a Bool tensor holds 0 or 1, not " + v);
+            bad |= (v != 0f) & (v != 1f); // no branch per element: masks are random 0/1
+        }
+        if (bad) {
+            for (float v : data) {
+                if (v != 0f && v != 1f) {
+                    throw new IllegalArgumentException("a Bool tensor holds 0 or 1, not " + v);
+                }
             }
         }
         return new Tensor(Shapes.check(shape.clone()), DType.BOOL, data, null, null);

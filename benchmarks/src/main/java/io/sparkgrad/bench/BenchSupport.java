@@ -14,6 +14,7 @@ final class BenchSupport {
      * {@link Blas#get()} and checks that it is OpenBLAS with that many threads.
      */
     static Blas openBlasWithThreads(int threads) {
+        System.setProperty("sparkgrad.blas", "openblas");
         System.setProperty("sparkgrad.blas.threads", Integer.toString(threads));
         Blas blas = Blas.get();
         if (!blas.name().equals("openblas")) {
@@ -32,7 +33,7 @@ final class BenchSupport {
 
     /**
      * Chooses the engine's backend for this (forked) JVM from a benchmark parameter: {@code java},
-     * {@code openblas-1t} or {@code openblas-2t}. Must run before anything touches {@link Blas}.
+     * {@code openblas-1t}, {@code openblas-2t} or {@code netlib}. Must run before anything touches {@link Blas}.
      */
     static Blas select(String backend) {
         switch (backend) {
@@ -47,9 +48,23 @@ final class BenchSupport {
                 return openBlasWithThreads(1);
             case "openblas-2t":
                 return openBlasWithThreads(2);
+            case "netlib":
+                return netlib();
             default:
                 throw new IllegalArgumentException("unknown backend " + backend);
         }
+    }
+
+    /**
+     * The machine's native BLAS through dev.ludovic.netlib (the engine's default where one is
+     * installed); its threads are the native library's ({@code OPENBLAS_NUM_THREADS}).
+     */
+    static Blas netlib() {
+        System.setProperty("sparkgrad.blas", "netlib");
+        Blas blas = Blas.get();
+        System.err.println("[bench] blas=" + blas.name() + " OPENBLAS_NUM_THREADS=" + System.getenv("OPENBLAS_NUM_THREADS")
+                + " OPENBLAS_CORETYPE=" + System.getenv("OPENBLAS_CORETYPE"));
+        return blas;
     }
 
     static float[] random(long seed, int n) {

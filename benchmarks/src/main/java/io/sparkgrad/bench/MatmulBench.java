@@ -40,7 +40,7 @@ public class MatmulBench {
     @Param({"256", "512", "1024"})
     public int n;
 
-    @Param({"java", "openblas-1t", "openblas-2t", "openblas-1t-offheap"})
+    @Param({"java", "openblas-1t", "openblas-2t", "openblas-1t-offheap", "netlib"})
     public String backend;
 
     private Blas blas;
@@ -65,6 +65,9 @@ public class MatmulBench {
                 break;
             case "openblas-1t-offheap":
                 blas = BenchSupport.openBlasWithThreads(1);
+                break;
+            case "netlib":
+                blas = BenchSupport.netlib();
                 break;
             default:
                 throw new IllegalArgumentException(backend);

@@ -150,6 +150,26 @@ public final class Kernels {
                     o[oo + j] = x[xo + j * sx] / y[yo + j * sy];
                 }
                 break;
+            case GT: // comparisons as selects, not calls: their outcomes are unpredictable
+                for (int j = 0; j < len; j++) {
+                    o[oo + j] = x[xo + j * sx] > y[yo + j * sy] ? 1f : 0f;
+                }
+                break;
+            case GE:
+                for (int j = 0; j < len; j++) {
+                    o[oo + j] = x[xo + j * sx] >= y[yo + j * sy] ? 1f : 0f;
+                }
+                break;
+            case LT:
+                for (int j = 0; j < len; j++) {
+                    o[oo + j] = x[xo + j * sx] < y[yo + j * sy] ? 1f : 0f;
+                }
+                break;
+            case LE:
+                for (int j = 0; j < len; j++) {
+                    o[oo + j] = x[xo + j * sx] <= y[yo + j * sy] ? 1f : 0f;
+                }
+                break;
             default:
                 for (int j = 0; j < len; j++) {
                     o[oo + j] = (float) op.apply(x[xo + j * sx], y[yo + j * sy]);

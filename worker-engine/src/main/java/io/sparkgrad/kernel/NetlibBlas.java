@@ -19,9 +19,33 @@ final class NetlibBlas implements Blas {
         this.blas = blas;
     }
 
-    /** The native binding; throws when no native BLAS is found. */
+    /**
+     * The native binding; throws when no native BLAS is found, or when the one found is the
+     * unoptimised reference BLAS (Debian's {@code .../blas/libblas.so.3}, about 6 GFLOP/s), which
+     * the bundled OpenBLAS beats by more than ten times.
+     */
     static NetlibBlas load() {
-        return new NetlibBlas(NativeBLAS.getInstance());
+        NativeBLAS blas = NativeBLAS.getInstance();
+        String ref = referenceBlasPath();
+        if (ref != null) {
+            throw new IllegalStateException("the native BLAS is the reference implementation (" + ref + ")");
+        }
+        return new NetlibBlas(blas);
+    }
+
+    /** The path of a mapped reference BLAS, read from /proc/self/maps on Linux; null otherwise. */
+    private static String referenceBlasPath() {
+        java.nio.file.Path maps = java.nio.file.Paths.get("/proc/self/maps");
+        if (!java.nio.file.Files.isReadable(maps)) {
+            return null;
+        }
+        try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(maps)) {
+            return lines.map(l -> l.substring(l.lastIndexOf(' ') + 1))
+                    .filter(f -> f.endsWith("/blas/libblas.so.3") || f.endsWith("/libblas/libblas.so.3"))
+                    .findFirst().orElse(null);
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     @Override
