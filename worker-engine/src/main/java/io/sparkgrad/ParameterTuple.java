@@ -13,8 +13,18 @@ import java.util.Set;
  */
 public final class ParameterTuple implements Iterable<Parameter> {
     private final List<Parameter> params;
+    private final List<String> names;
 
+    /** Parameters named by their own {@link Parameter#name()}. */
     public ParameterTuple(List<Parameter> params) {
+        this(params, null);
+    }
+
+    /**
+     * Parameters with the names to report them by, e.g. a cell's hierarchical {@code fc1.weight}
+     * ({@code names} null: each parameter's own name).
+     */
+    public ParameterTuple(List<Parameter> params, List<String> names) {
         Set<Parameter> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Parameter p : params) {
             if (p == null) {
@@ -25,6 +35,14 @@ public final class ParameterTuple implements Iterable<Parameter> {
             }
         }
         this.params = List.copyOf(params);
+        if (names != null && names.size() != params.size()) {
+            throw new IllegalArgumentException("ParameterTuple: " + names.size() + " names for " + params.size() + " parameters");
+        }
+        List<String> n = new ArrayList<>();
+        for (int i = 0; i < params.size(); i++) {
+            n.add(names == null ? params.get(i).name() : names.get(i));
+        }
+        this.names = List.copyOf(n);
     }
 
     public static ParameterTuple of(Parameter... params) {
@@ -77,11 +95,8 @@ public final class ParameterTuple implements Iterable<Parameter> {
         }
     }
 
+    /** The parameters' names, in order (hierarchical when the tuple came from a Cell). */
     public List<String> names() {
-        List<String> names = new ArrayList<>();
-        for (Parameter p : params) {
-            names.add(p.name());
-        }
         return names;
     }
 

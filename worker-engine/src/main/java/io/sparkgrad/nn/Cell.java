@@ -72,9 +72,9 @@ public abstract class Cell implements Fn {
         return out;
     }
 
-    /** The trainable parameters as a {@link ParameterTuple}. */
+    /** The trainable parameters as a {@link ParameterTuple}, named hierarchically ({@code fc1.weight}). */
     public ParameterTuple trainableParamTuple() {
-        return new ParameterTuple(trainableParams());
+        return new ParameterTuple(trainableParams(), trainableParamNames());
     }
 
     /** The hierarchical names of the trainable parameters, in order. */

@@ -152,17 +152,18 @@ public final class Checkpoint {
         int n = Math.min(params.size(), paramNames.size());
         for (int i = 0; i < n; i++) {
             Parameter p = params.get(i);
+            String name = params.names().get(i);
             String expectedName = paramNames.get(i);
             int[] expected = paramShapes.get(i);
-            if (!expectedName.equals(p.name()) || !Arrays.equals(expected, p.shape())) {
+            if (!expectedName.equals(name) || !Arrays.equals(expected, p.shape())) {
                 throw new IllegalArgumentException("checkpoint at step " + step + " does not match the " + what
                         + ": parameter " + i + " expected '" + expectedName + "' of shape " + Arrays.toString(expected)
-                        + ", found '" + p.name() + "' of shape " + Arrays.toString(p.shape()));
+                        + ", found '" + name + "' of shape " + Arrays.toString(p.shape()));
             }
         }
         if (params.size() != paramNames.size()) {
             String first = params.size() > paramNames.size()
-                    ? "first extra parameter in the " + what + ": '" + params.get(n).name() + "' of shape "
+                    ? "first extra parameter in the " + what + ": '" + params.names().get(n) + "' of shape "
                             + Arrays.toString(params.get(n).shape())
                     : "first missing parameter: '" + paramNames.get(n) + "' of shape "
                             + Arrays.toString(paramShapes.get(n));
