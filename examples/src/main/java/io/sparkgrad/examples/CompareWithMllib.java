@@ -62,10 +62,10 @@ import org.apache.spark.sql.types.StructType;
  * <p>MLlib's classes are not in SparkGrad's Kryo registrator, so this job's session sets
  * {@code spark.kryo.registrationRequired=false} (Kryo is still the serializer).
  *
- * <p>Run it in a JVM where the engine's bundled OpenBLAS has not been loaded (as spark-submit
- * does; this logreg's products are small enough for the engine's Java GEMM). Measured in tests:
- * after an MLP has loaded it, MLlib's native BLAS returns wrong results in the same JVM and
- * L-BFGS stops at all-zero coefficients; {@code -Dsparkgrad.blas=java} avoids that.
+ * <p>One BLAS per process: where the machine has a native BLAS, the engine uses it through the
+ * same binding as MLlib (dev.ludovic.netlib). Before it did, the engine loaded bytedeco's
+ * OpenBLAS next to the system's, and in that JVM MLlib's L-BFGS got wrong BLAS results and
+ * stopped at all-zero coefficients; the test of this class caught it.
  *
  * <pre>
  *   ./spark-submit.sh --class io.sparkgrad.examples.CompareWithMllib

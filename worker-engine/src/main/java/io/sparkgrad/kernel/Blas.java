@@ -8,7 +8,10 @@ package io.sparkgrad.kernel;
  * <p>Implementations, in order of preference: {@link NetlibBlas} (the machine's native BLAS through
  * dev.ludovic.netlib, the binding MLlib uses, so the process holds one BLAS), {@link OpenBlas}
  * (bytedeco's OpenBLAS, natives inside the jar, for machines without one), {@link JavaBlas}.
- * Choose with {@code -Dsparkgrad.blas=auto|netlib|openblas|java}.
+ * Choose with {@code -Dsparkgrad.blas=auto|netlib|openblas|java}. Do not force {@code openblas} on
+ * a machine with a native BLAS if the same JVM runs MLlib: two OpenBLAS builds in one process
+ * corrupt each other's results (measured: MLlib's L-BFGS then stops at all-zero coefficients;
+ * {@code CompareWithMllibTest} after {@code TrainTest} with {@code -Dsparkgrad.blas=openblas}).
  * Small products (below {@link #SMALL_FLOPS}) always use {@link JavaBlas}: a native call costs
  * more than they do, and the Java kernel's summation order is the plain sequential one, which is
  * what the seed notebooks print.
