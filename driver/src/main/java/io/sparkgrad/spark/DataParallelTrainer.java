@@ -273,7 +273,7 @@ public final class DataParallelTrainer {
         ParameterTuple params = model.trainableParamTuple();
         Optimizer opt = c.optimizer().create(params);
         double baseLr = opt.learningRate();
-        int[] l2Ranges = l2Ranges(model, params);
+        int[] l2Ranges = l2Ranges(params);
         int outDim;
         try {
             outDim = outputDim(model, data.dim());
@@ -372,11 +372,11 @@ public final class DataParallelTrainer {
     }
 
     /** Offset and length in the flat buffer of each parameter the L2 term selects, as pairs. */
-    private int[] l2Ranges(Cell model, ParameterTuple params) {
+    private int[] l2Ranges(ParameterTuple params) {
         if (c.l2() == 0) {
             return new int[0];
         }
-        List<String> names = model.trainableParamNames();
+        List<String> names = params.names();
         List<Integer> out = new ArrayList<>();
         int off = 0;
         for (int i = 0; i < params.size(); i++) {

@@ -59,7 +59,7 @@ public final class LocalSparkExtension implements ParameterResolver {
     }
 
     /** Stops the session when the test run ends. */
-    private static final class Holder implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+    private static final class Holder implements AutoCloseable { // closed by JUnit at the end of the run
         final String key;
         final SparkSession session;
 
