@@ -123,8 +123,72 @@ public final class Kernels {
         float[] x = a.floatStorage();
         float[] y = b.floatStorage();
         float[] o = new float[n];
-        it.forEach((oo, xo, sx, yo, sy, len) -> floatLoop(op, x, xo, sx, y, yo, sy, o, oo, len));
+        if (x.length == n && y.length == n) {
+            sameShape(op, x, y, o); // no broadcasting: one index, which the JIT vectorises
+        } else if (x.length == n && y.length == 1) {
+            withScalar(op, x, y[0], o);
+        } else {
+            it.forEach((oo, xo, sx, yo, sy, len) -> floatLoop(op, x, xo, sx, y, yo, sy, o, oo, len));
+        }
         return outType == DType.BOOL ? Tensor.wrapBool(o, os) : Tensor.wrap(o, os);
+    }
+
+    /** {@code o = x op c} for a scalar {@code c} (e.g. {@code ge(x, 0)}, {@code add(e, 1)}). */
+    private static void withScalar(Binary op, float[] x, float c, float[] o) {
+        int n = o.length;
+        switch (op) {
+            case ADD:
+                for (int i = 0; i < n; i++) {
+                    o[i] = x[i] + c;
+                }
+                break;
+            case MUL:
+                for (int i = 0; i < n; i++) {
+                    o[i] = x[i] * c;
+                }
+                break;
+            case GE:
+                for (int i = 0; i < n; i++) {
+                    o[i] = x[i] >= c ? 1f : 0f;
+                }
+                break;
+            case GT:
+                for (int i = 0; i < n; i++) {
+                    o[i] = x[i] > c ? 1f : 0f;
+                }
+                break;
+            default:
+                floatLoop(op, x, 0, 1, new float[] {c}, 0, 0, o, 0, n);
+        }
+    }
+
+    /** {@code o = x op y} over equal-length arrays, one shared index. */
+    private static void sameShape(Binary op, float[] x, float[] y, float[] o) {
+        int n = o.length;
+        switch (op) {
+            case ADD:
+                for (int i = 0; i < n; i++) {
+                    o[i] = x[i] + y[i];
+                }
+                break;
+            case SUB:
+                for (int i = 0; i < n; i++) {
+                    o[i] = x[i] - y[i];
+                }
+                break;
+            case MUL:
+                for (int i = 0; i < n; i++) {
+                    o[i] = x[i] * y[i];
+                }
+                break;
+            case DIV:
+                for (int i = 0; i < n; i++) {
+                    o[i] = x[i] / y[i];
+                }
+                break;
+            default:
+                floatLoop(op, x, 0, 1, y, 0, 1, o, 0, n);
+        }
     }
 
     private static void floatLoop(Binary op, float[] x, int xo, int sx, float[] y, int yo, int sy,
@@ -188,25 +252,35 @@ public final class Kernels {
                     + " and " + b.dtype() + " " + Shapes.str(b.shape()));
         }
         int[] os = Shapes.broadcast("where", Shapes.broadcast("where", cond.shape(), a.shape()), b.shape());
-        Tensor c = broadcastTo(cond, os);
-        Tensor x = broadcastTo(a, os);
-        Tensor y = broadcastTo(b, os);
         int n = Shapes.size(os);
-        float[] cf = c.floatStorage();
+        float[] cf = broadcastTo(cond, os).floatStorage();
+        // A scalar branch (where(c, g, 0) in VJP rules) is read in place, not broadcast to a copy.
+        // The select is done on bits with a mask (-1 or 0): masks are random, so a branch per
+        // element would mispredict half the time. Exact for every value, NaN and -0 included.
         if (a.dtype() == DType.FLOAT64) {
             double[] o = new double[n];
-            double[] xd = x.doubleStorage();
-            double[] yd = y.doubleStorage();
+            double[] xd = a.size() == 1 ? null : broadcastTo(a, os).doubleStorage();
+            double[] yd = b.size() == 1 ? null : broadcastTo(b, os).doubleStorage();
+            long xs = a.size() == 1 ? Double.doubleToRawLongBits(a.getFlat(0)) : 0;
+            long ys = b.size() == 1 ? Double.doubleToRawLongBits(b.getFlat(0)) : 0;
             for (int i = 0; i < n; i++) {
-                o[i] = cf[i] != 0 ? xd[i] : yd[i];
+                long m = -(long) cf[i];
+                long xb = xd == null ? xs : Double.doubleToRawLongBits(xd[i]);
+                long yb = yd == null ? ys : Double.doubleToRawLongBits(yd[i]);
+                o[i] = Double.longBitsToDouble((xb & m) | (yb & ~m));
             }
             return Tensor.wrap(o, os);
         }
         float[] o = new float[n];
-        float[] xf = x.floatStorage();
-        float[] yf = y.floatStorage();
+        float[] xf = a.size() == 1 ? null : broadcastTo(a, os).floatStorage();
+        float[] yf = b.size() == 1 ? null : broadcastTo(b, os).floatStorage();
+        int xs = a.size() == 1 ? Float.floatToRawIntBits(a.floatStorage()[0]) : 0;
+        int ys = b.size() == 1 ? Float.floatToRawIntBits(b.floatStorage()[0]) : 0;
         for (int i = 0; i < n; i++) {
-            o[i] = cf[i] != 0 ? xf[i] : yf[i];
+            int m = -(int) cf[i];
+            int xb = xf == null ? xs : Float.floatToRawIntBits(xf[i]);
+            int yb = yf == null ? ys : Float.floatToRawIntBits(yf[i]);
+            o[i] = Float.intBitsToFloat((xb & m) | (yb & ~m));
         }
         return a.dtype() == DType.BOOL ? Tensor.wrapBool(o, os) : Tensor.wrap(o, os);
     }
@@ -252,6 +326,14 @@ public final class Kernels {
             throw new IllegalArgumentException("max: cannot reduce an empty tensor of shape " + Shapes.str(shape));
         }
         double[] acc = new double[on];
+        if (!isMax && on == 1 && x.dtype() == DType.FLOAT32) { // a full sum: one pass, in order
+            float[] f = x.floatStorage();
+            double s = 0;
+            for (int i = 0; i < n; i++) {
+                s += f[i];
+            }
+            return Tensor.wrap(new float[] {(float) s}, outShape);
+        }
         if (isMax) {
             Arrays.fill(acc, Double.NEGATIVE_INFINITY);
         }
