@@ -313,6 +313,9 @@ public final class DataParallelTrainer {
         DistributedGradient dg = new DistributedGradient(sc, data.blocks(), worker, c.treeDepth());
         List<StepRecord> history = new ArrayList<>();
         Evaluator.Metrics lastVal = null;
+        for (ProgressListener l : c.listeners()) {
+            l.onStart(start + 1, total);
+        }
         int skippedInRow = 0;
         long t0 = System.nanoTime();
         long done = 0;

@@ -23,6 +23,16 @@ public final class MetricsListener implements ProgressListener {
         this.pngPath = pngPath;
     }
 
+    /** A resumed run redoes the steps after its checkpoint: their old rows go first. */
+    @Override
+    public void onStart(long firstStep, long totalSteps) {
+        try {
+            writer.dropFrom(firstStep);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot rewrite the metrics file: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public void onStep(StepRecord s, double eta) {
         flush();

@@ -7,6 +7,10 @@ import java.util.Locale;
 /** Receives progress from {@link DataParallelTrainer}; the default prints one line per step. */
 public interface ProgressListener {
 
+    /** Before the first step; {@code firstStep} is greater than 1 when the run resumes. */
+    default void onStart(long firstStep, long totalSteps) {
+    }
+
     void onStep(StepRecord step, double etaSeconds);
 
     /** After the last step of an epoch, with validation metrics when validation data was given. */

@@ -54,7 +54,8 @@ class TrainerTest {
     }
 
     @Test
-    void resumingFromACheckpointReachesTheSameParametersAsAnUninterruptedRun(SparkSession spark, @TempDir Path tmp) {
+    void resumingFromACheckpointReachesTheSameParametersAsAnUninterruptedRun(SparkSession spark, @TempDir Path tmp)
+            throws Exception {
         List<Sample> rows = DistributedGradientTest.rows(200, 4, true, 3);
         String whole = tmp.resolve("whole").toUri().toString();
         String broken = tmp.resolve("broken").toUri().toString();
@@ -68,14 +69,25 @@ class TrainerTest {
             }
         };
         Exception e = assertThrows(Exception.class, () -> trainer(MLP, LossKind.SOFTMAX_CROSS_ENTROPY)
-                .checkpoints(broken, 4).taskHook(crash).build().fit(spark, data(spark, rows, 3)));
+                .checkpoints(broken, 4).taskHook(crash).listener(metrics(tmp)).build().fit(spark, data(spark, rows, 3)));
         assertTrue(String.valueOf(e.getMessage()).contains("simulated crash"), e.toString());
         DataParallelTrainer.Result resumed = trainer(MLP, LossKind.SOFTMAX_CROSS_ENTROPY)
-                .checkpoints(broken, 4).resume(true).build().fit(spark, data(spark, rows, 3));
+                .checkpoints(broken, 4).resume(true).listener(metrics(tmp)).build().fit(spark, data(spark, rows, 3));
         assertEquals(15 - 4, resumed.history().size()); // it restarted after the checkpoint of step 4
         assertEquals(5, resumed.history().get(0).step());
         assertArrayEquals(uninterrupted.flatParameters(), resumed.flatParameters());
         assertEquals(uninterrupted.optimizer().stepCount(), resumed.optimizer().stepCount());
+        // the metrics of steps 5 and 6, written before the crash, were replaced, not repeated
+        List<String> csv = Files.readAllLines(tmp.resolve("metrics.csv"));
+        assertEquals(1 + 15, csv.size(), String.join("\n", csv));
+        for (int i = 1; i <= 15; i++) {
+            assertTrue(csv.get(i).startsWith(i + ","), csv.get(i));
+        }
+    }
+
+    private static MetricsListener metrics(Path dir) {
+        return new MetricsListener(dir.resolve("metrics.csv").toUri().toString(), dir.resolve("loss.png").toUri().toString(),
+                new org.apache.hadoop.conf.Configuration());
     }
 
     @Test

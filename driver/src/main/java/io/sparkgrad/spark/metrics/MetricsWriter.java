@@ -186,6 +186,16 @@ public final class MetricsWriter {
         rows.addAll(newRows);
     }
 
+    /**
+     * Removes the rows of step {@code step} and later, rewriting the CSV if there were any: a run
+     * resumed from the checkpoint of step {@code step - 1} redoes those steps and writes them again.
+     */
+    public synchronized void dropFrom(long step) throws IOException {
+        if (rows.removeIf(r -> r.step() >= step)) {
+            rewrite(List.of());
+        }
+    }
+
     /** Rewrites the whole CSV (all known rows plus {@code extra}) through a temp file and a rename. */
     private void rewrite(List<MetricsRow> extra) throws IOException {
         StringBuilder sb = new StringBuilder(MetricsRow.HEADER).append('\n');
