@@ -97,6 +97,50 @@ public final class TensorFormat {
         return sb.append(v.arity() == 1 ? ",)" : ")").toString();
     }
 
+    /** NumPy's {@code threshold}: above this many elements a tensor prints summarised. */
+    static final int SUMMARY_THRESHOLD = 1000;
+    /** NumPy's {@code edgeitems}: a summarised axis shows this many at each end, then "...". */
+    static final int EDGE_ITEMS = 3;
+
+    /** The elements shown, in row-major order of {@code shape}; {@code cut[d]}: axis d is summarised. */
+    private record View(int[] shape, boolean[] cut, double[] values) {
+    }
+
+    /** All elements, or NumPy's summary above {@link #SUMMARY_THRESHOLD} elements. */
+    private static View view(Tensor t) {
+        int[] s = t.shape();
+        int r = s.length;
+        boolean summarize = t.size() > SUMMARY_THRESHOLD;
+        int[][] keep = new int[r][];
+        boolean[] cut = new boolean[r];
+        int[] rs = new int[r];
+        int n = 1;
+        for (int d = 0; d < r; d++) {
+            cut[d] = summarize && s[d] > 2 * EDGE_ITEMS;
+            int len = cut[d] ? 2 * EDGE_ITEMS : s[d];
+            keep[d] = new int[len];
+            for (int i = 0; i < len; i++) {
+                keep[d][i] = cut[d] && i >= EDGE_ITEMS ? s[d] - 2 * EDGE_ITEMS + i : i;
+            }
+            rs[d] = len;
+            n *= len;
+        }
+        int[] st = io.sparkgrad.kernel.Shapes.strides(s);
+        double[] vals = new double[n];
+        int[] idx = new int[r];
+        for (int k = 0; k < n; k++) {
+            int off = 0;
+            for (int d = 0; d < r; d++) {
+                off += keep[d][idx[d]] * st[d];
+            }
+            vals[k] = t.getFlat(off);
+            for (int d = r - 1; d >= 0 && ++idx[d] == rs[d]; d--) {
+                idx[d] = 0;
+            }
+        }
+        return new View(rs, cut, vals);
+    }
+
     /** {@code Tensor(shape=[...], dtype=..., value= ...)}. */
     public String repr(Tensor t) {
         StringBuilder sb = new StringBuilder("Tensor(shape=[");
@@ -108,11 +152,15 @@ public final class TensorFormat {
         if (t.rank() == 0) {
             sb.append(' ').append(scalarText(t));
         } else {
+            View v = view(t);
             List<String> items = new ArrayList<>();
-            for (int i = 0; i < t.size(); i++) {
-                items.add(t.dtype() == DType.BOOL ? boolText(t.getFlat(i)) : sci(t.getFlat(i)));
+            for (double x : v.values()) {
+                items.add(t.dtype() == DType.BOOL ? boolText(x) : sci(x));
             }
             if (t.rank() == 1) { // MindSpore starts a new line after every 12 elements of a vector
+                if (v.cut()[0]) {
+                    items.add(EDGE_ITEMS, "...");
+                }
                 sb.append(" [");
                 for (int i = 0; i < items.size(); i++) {
                     sb.append(items.get(i));
@@ -126,7 +174,7 @@ public final class TensorFormat {
                 sb.append(']');
             } else { // MindSpore puts a matrix on its own lines, one line per row, no blank lines
                 sb.append('\n');
-                nest(sb, t.shape(), 0, 0, items, separator, 1, false);
+                nest(sb, v.shape(), v.cut(), 0, 0, items, separator, 1, false);
             }
         }
         return sb.append(')').toString();
@@ -200,10 +248,10 @@ public final class TensorFormat {
      * Lays out items as nested brackets: NumPy's layout (rows wrapped at 75 columns, blank lines
      * between blocks) when {@code numpy}, else MindSpore's repr layout (one line per row).
      */
-    private static void nest(StringBuilder sb, int[] shape, int dim, int offset, List<String> items,
+    private static void nest(StringBuilder sb, int[] shape, boolean[] cut, int dim, int offset, List<String> items,
                              String sep, int indent, boolean numpy) {
         if (numpy && dim == shape.length - 1) {
-            sb.append(numpyRow(items, offset, shape[dim], shape.length));
+            sb.append(numpyRow(items, offset, shape[dim], shape.length, cut[dim]));
             return;
         }
         sb.append('[');
@@ -212,19 +260,18 @@ public final class TensorFormat {
         for (int i = dim + 1; i < shape.length; i++) {
             stride *= shape[i];
         }
+        String rowBreak = sep.stripTrailing() + "\n".repeat(numpy ? shape.length - 1 - dim : 1) + " ".repeat(indent + dim);
         for (int i = 0; i < n; i++) {
             if (i > 0) {
-                if (dim == shape.length - 1) {
-                    sb.append(sep);
-                } else {
-                    sb.append(sep.stripTrailing()).append("\n".repeat(numpy ? shape.length - 1 - dim : 1))
-                            .append(" ".repeat(indent + dim));
-                }
+                sb.append(dim == shape.length - 1 ? sep : rowBreak);
+            }
+            if (cut[dim] && i == EDGE_ITEMS) { // the summarised middle of this axis
+                sb.append("...").append(dim == shape.length - 1 ? sep : rowBreak);
             }
             if (dim == shape.length - 1) {
                 sb.append(items.get(offset + i));
             } else {
-                nest(sb, shape, dim + 1, offset + i * stride, items, sep, indent, numpy);
+                nest(sb, shape, cut, dim + 1, offset + i * stride, items, sep, indent, numpy);
             }
         }
         sb.append(']');
@@ -239,13 +286,18 @@ public final class TensorFormat {
      * enclosing bracket and one for the closing one), continuation lines indented under the
      * first element.
      */
-    private static String numpyRow(List<String> items, int offset, int n, int rank) {
+    private static String numpyRow(List<String> all, int offset, int n, int rank, boolean cut) {
+        List<String> items = new ArrayList<>(all.subList(offset, offset + n));
+        if (cut) {
+            items.add(EDGE_ITEMS, "...");
+        }
         String hang = " ".repeat(rank);
         int width = NUMPY_LINE_WIDTH - rank;
         StringBuilder out = new StringBuilder();
         StringBuilder line = new StringBuilder(hang);
+        n = items.size();
         for (int i = 0; i < n; i++) {
-            String word = items.get(offset + i);
+            String word = items.get(i);
             if (line.length() + word.length() > width && line.length() > hang.length()) {
                 out.append(line.toString().stripTrailing()).append('\n');
                 line = new StringBuilder(hang);
@@ -269,18 +321,20 @@ public final class TensorFormat {
      * the smallest non-zero is below 1e-4 or they differ by more than 1e3.
      */
     static String numpyStr(Tensor t) {
-        int n = t.size();
+        View view = view(t);
+        double[] vs = view.values();
+        int n = vs.length;
         if (t.dtype() == DType.BOOL) {
             List<String> items = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                items.add(t.rank() == 0 ? (t.getFlat(i) != 0 ? "True" : "False") : boolText(t.getFlat(i)));
+                items.add(t.rank() == 0 ? (vs[i] != 0 ? "True" : "False") : boolText(vs[i]));
             }
-            return layout(t, items);
+            return layout(view, items);
         }
         double maxAbs = 0;
         double minAbs = Double.POSITIVE_INFINITY;
         for (int i = 0; i < n; i++) {
-            double a = Math.abs(t.getFlat(i));
+            double a = Math.abs(vs[i]);
             if (Double.isFinite(a) && a != 0) {
                 maxAbs = Math.max(maxAbs, a);
                 minAbs = Math.min(minAbs, a);
@@ -289,7 +343,7 @@ public final class TensorFormat {
         boolean exp = maxAbs >= 1e8 || (minAbs != Double.POSITIVE_INFINITY && (minAbs < 1e-4 || maxAbs / minAbs > 1e3));
         List<String> items = new ArrayList<>();
         if (t.rank() == 0) {
-            double v = t.getFlat(0);
+            double v = vs[0];
             String s = shortest(v, t.dtype());
             items.add(Double.isFinite(v) && !s.contains(".") && !s.contains("e") ? s + ".0" : s);
             return items.get(0);
@@ -298,7 +352,7 @@ public final class TensorFormat {
             int prec = 0;
             List<BigDecimal> vals = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                double v = t.getFlat(i);
+                double v = vs[i];
                 BigDecimal bd = Double.isFinite(v) && v != 0 ? shortestDecimal(v, t.dtype()) : BigDecimal.ZERO;
                 vals.add(bd);
                 if (bd.signum() != 0) {
@@ -306,7 +360,7 @@ public final class TensorFormat {
                 }
             }
             for (int i = 0; i < n; i++) {
-                double v = t.getFlat(i);
+                double v = vs[i];
                 String e = Double.isFinite(v) ? String.format(Locale.ROOT, "%." + prec + "e", vals.get(i)) : special(v);
                 if (prec == 0 && Double.isFinite(v)) {
                     e = e.replace("e", ".e"); // NumPy keeps the point: 1.e-05
@@ -314,14 +368,14 @@ public final class TensorFormat {
                 items.add(e);
             }
             pad(items);
-            return layout(t, items);
+            return layout(view, items);
         }
         int left = 0;
         int right = 0;
         int special = 0;
         List<String[]> parts = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            double v = t.getFlat(i);
+            double v = vs[i];
             String s;
             if (!Double.isFinite(v)) {
                 s = special(v);
@@ -352,7 +406,7 @@ public final class TensorFormat {
                 items.add(" ".repeat(left - p[0].length()) + p[0] + "." + p[1] + " ".repeat(right - p[1].length()));
             }
         }
-        return layout(t, items);
+        return layout(view, items);
     }
 
     private static String special(double v) {
@@ -370,12 +424,12 @@ public final class TensorFormat {
         }
     }
 
-    private static String layout(Tensor t, List<String> items) {
-        if (t.rank() == 0) {
+    private static String layout(View v, List<String> items) {
+        if (v.shape().length == 0) {
             return items.get(0);
         }
         StringBuilder sb = new StringBuilder();
-        nest(sb, t.shape(), 0, 0, items, " ", 1, true);
+        nest(sb, v.shape(), v.cut(), 0, 0, items, " ", 1, true);
         return sb.toString();
     }
 

@@ -184,4 +184,20 @@ class TensorTest {
         assertEquals("[-inf  0.5  nan]", Tensor.of(Float.NEGATIVE_INFINITY, 0.5f, Float.NaN).str());
         assertEquals("[ inf 10.5]", Tensor.of(Float.POSITIVE_INFINITY, 10.5f).str());
     }
+
+    @Test
+    void largeTensorsPrintSummarisedAsNumPyAndMindSporeDo() {
+        // NumPy: threshold 1000 elements, 3 edge items per axis; the format is chosen on what is shown
+        assertEquals("[0.000e+00 1.000e+00 2.000e+00 ... 1.997e+03 1.998e+03 1.999e+03]", Tensor.arange(2000).str());
+        assertEquals("Tensor(shape=[2000], dtype=Float32, value= [ 0.00000000e+00,  1.00000000e+00,  2.00000000e+00, ..., "
+                + " 1.99700000e+03,  1.99800000e+03,  1.99900000e+03])", Tensor.arange(2000).toString());
+        String m = Ops.reshape(Tensor.arange(1200), 30, 40).str();
+        String[] lines = m.split("\n");
+        assertEquals(7, lines.length, m);
+        assertEquals(" ...", lines[3]);
+        assertEquals("[[0.000e+00 1.000e+00 2.000e+00 ... 3.700e+01 3.800e+01 3.900e+01]", lines[0]);
+        assertEquals(" [1.160e+03 1.161e+03 1.162e+03 ... 1.197e+03 1.198e+03 1.199e+03]]", lines[6]);
+        // at the threshold nothing is cut
+        assertFalse(Tensor.arange(1000).str().contains("..."));
+    }
 }
