@@ -20,6 +20,10 @@ CLASSPATH_FILE="$HERE/examples/target/spark-classpath.txt"
 LOG_CONF="$HERE/conf/log4j2.properties"
 DEFAULT_CLASS="io.sparkgrad.examples.Train"
 
+# One BLAS thread per task: Spark already runs one task per core (a native BLAS left at its
+# default starts a thread per core for every call, and concurrent tasks then oversubscribe).
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
+
 # Loopback unless the caller says otherwise.
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 DRIVER_HOST="${SPARKGRAD_DRIVER_HOST:-$SPARK_LOCAL_IP}"
@@ -79,6 +83,7 @@ COMMON=(
   --class "$CLASS"
   --conf "spark.driver.host=$DRIVER_HOST"
   --conf "spark.driver.bindAddress=$SPARK_LOCAL_IP"
+  --conf "spark.executorEnv.OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS"
   --conf "spark.driver.extraJavaOptions=-Dlog4j2.configurationFile=file:$LOG_CONF"
   --conf "spark.executor.extraJavaOptions=-Dlog4j2.configurationFile=file:$LOG_CONF"
 )

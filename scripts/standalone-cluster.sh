@@ -20,6 +20,7 @@ MEMORY="${SPARKGRAD_WORKER_MEMORY:-2g}"
 HOST=127.0.0.1
 export SPARK_LOCAL_IP=$HOST
 export SPARK_SCALA_VERSION=2.13
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"  # executors inherit it: one BLAS thread per task
 
 ADD_OPENS=(
   --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED

@@ -6,7 +6,9 @@ package io.sparkgrad.kernel;
  * implementation and changing {@link #get()}; nothing else in the engine knows which is in use.
  *
  * <p>Implementations, in order of preference: {@link NetlibBlas} (the machine's native BLAS through
- * dev.ludovic.netlib, the binding MLlib uses, so the process holds one BLAS), {@link OpenBlas}
+ * dev.ludovic.netlib, the binding MLlib uses, so the process holds one BLAS; chosen only when the
+ * environment sets its thread count, e.g. {@code OPENBLAS_NUM_THREADS=1}, as spark-submit.sh
+ * does), {@link OpenBlas}
  * (bytedeco's OpenBLAS, natives inside the jar, for machines without one), {@link JavaBlas}.
  * Choose with {@code -Dsparkgrad.blas=auto|netlib|openblas|java}. Do not force {@code openblas} on
  * a machine with a native BLAS if the same JVM runs MLlib: two OpenBLAS builds in one process
@@ -46,6 +48,21 @@ public interface Blas {
         return (long) m * n * k < SMALL_FLOPS ? JavaBlas.INSTANCE : Holder.INSTANCE;
     }
 
+    /**
+     * True when the environment fixes the native BLAS's thread count. Unset, OpenBLAS starts one
+     * thread per core for every call, and tasks running side by side (Spark runs one per core)
+     * then oversubscribe the cores: measured 4x slower here (BENCHMARKS.md), so the engine uses
+     * its own OpenBLAS, whose threads it sets, instead.
+     */
+    static boolean nativeThreadsSet() {
+        for (String v : new String[] {"OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"}) {
+            if (System.getenv(v) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Lazy, immutable holder: the choice is made on first use and never changes. */
     final class Holder {
         static final Blas INSTANCE = choose();
@@ -72,6 +89,9 @@ public interface Blas {
                     throw new IllegalArgumentException("-Dsparkgrad.blas=" + want + ": expected auto, netlib, openblas or java");
             }
             try {
+                if (!nativeThreadsSet()) {
+                    throw new IllegalStateException("OPENBLAS_NUM_THREADS is not set");
+                }
                 return NetlibBlas.load(); // the machine's BLAS, shared with MLlib
             } catch (Throwable noNative) {
                 try {
