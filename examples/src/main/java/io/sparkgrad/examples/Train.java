@@ -64,6 +64,18 @@ public final class Train implements Callable<Integer> {
     @Option(names = "--num-features", defaultValue = "-1", description = "Feature count (default: from the first line)")
     int numFeatures;
 
+    @Option(names = "--label-column", defaultValue = "-1", description = "CSV: the label's field, 0-based; negative counts from the end (default: ${DEFAULT-VALUE}, the last)")
+    int labelColumn;
+
+    @Option(names = "--features-col", defaultValue = "features", description = "Parquet: the features column, a vector or an array (default: ${DEFAULT-VALUE})")
+    String featuresCol;
+
+    @Option(names = "--label-col", defaultValue = "label", description = "Parquet: the label column (default: ${DEFAULT-VALUE})")
+    String labelCol;
+
+    @Option(names = "--weight-col", description = "Parquet: a per-sample weight column, used as a per-sample sens (default: none)")
+    String weightCol;
+
     @Option(names = "--model", defaultValue = "mlp:64,10", description = "logreg | mlp:W1,...,OUT (default: ${DEFAULT-VALUE})")
     String model;
 
@@ -169,7 +181,10 @@ public final class Train implements Callable<Integer> {
         SparkSession spark = session("sparkgrad-train");
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         KryoCheck.verify();
-        DataLoader.Options opt = DataLoader.Options.defaults().withHeader(header).withNumFeatures(numFeatures);
+        if (weightCol != null && !"parquet".equalsIgnoreCase(format)) {
+            throw new IllegalArgumentException("--weight-col needs --format parquet");
+        }
+        DataLoader.Options opt = new DataLoader.Options(header, labelColumn, numFeatures, featuresCol, labelCol, weightCol);
         DataLoader.Loaded all = data == null
                 ? DataLoader.fromLines(sc, bundled(DIGITS), "classpath:" + DIGITS, DataLoader.Format.CSV, opt, partitions)
                 : DataLoader.load(spark, data, DataLoader.Format.parse(format), opt, partitions);

@@ -51,4 +51,30 @@ class TrainTest {
         String msg = err.toString(StandardCharsets.UTF_8);
         assertTrue(msg.contains("bad.csv:3: field 2 'x' is not a number"), msg);
     }
+
+    @Test
+    void trainsFromParquetWithAWeightColumn(@TempDir Path tmp) throws Exception {
+        org.apache.spark.sql.SparkSession spark = Train.session("train-test");
+        java.util.List<org.apache.spark.sql.Row> rows = new java.util.ArrayList<>();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int i = 0; i < 400; i++) {
+            double a = r.nextGaussian();
+            double b = r.nextGaussian();
+            rows.add(org.apache.spark.sql.RowFactory.create(org.apache.spark.ml.linalg.Vectors.dense(a, b),
+                    a + b > 0 ? 1.0 : 0.0, i % 2 == 0 ? 1.0 : 2.0));
+        }
+        org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+                .add("x", new org.apache.spark.ml.linalg.VectorUDT())
+                .add("y", org.apache.spark.sql.types.DataTypes.DoubleType)
+                .add("w", org.apache.spark.sql.types.DataTypes.DoubleType);
+        String path = tmp.resolve("t.parquet").toUri().toString();
+        spark.createDataFrame(rows, schema).write().parquet(path);
+        String out = run(0, "--data", path, "--format", "parquet", "--features-col", "x", "--label-col", "y",
+                "--weight-col", "w", "--model", "logreg", "--loss", "bce", "--epochs", "20", "--batch-size", "0",
+                "--lr", "0.1", "--output", tmp.resolve("o").toString());
+        String last = out.lines().filter(l -> l.startsWith("trained on")).findFirst().orElseThrow();
+        double acc = Double.parseDouble(last.replaceAll(".*test accuracy ([0-9.]+) on.*", "$1"));
+        assertTrue(acc >= 0.95, last); // a linearly separable rule
+        assertTrue(out.contains(path), out.lines().findFirst().orElse(""));
+    }
 }
