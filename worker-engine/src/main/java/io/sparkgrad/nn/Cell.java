@@ -34,8 +34,12 @@ import java.util.Set;
 public abstract class Cell implements Fn {
     private boolean training = true;
 
-    /** The forward computation. */
-    public abstract Tensor construct(Tensor... inputs);
+    /**
+     * The forward computation. A Tensor for most cells (declare the override as returning
+     * {@code Tensor}); a {@link io.sparkgrad.Tuple} for a cell with several outputs, such as a
+     * cell that returns a {@code GradOperation}'s gradients, as in MindSpore.
+     */
+    public abstract Value construct(Tensor... inputs);
 
     /** {@link Fn} entry point: runs {@link #construct}. */
     @Override
@@ -43,9 +47,9 @@ public abstract class Cell implements Fn {
         return construct(inputs);
     }
 
-    /** Runs {@link #construct}; a shorthand for use inside other cells. */
+    /** Runs {@link #construct} for its single Tensor output; a shorthand inside other cells. */
     public Tensor apply(Tensor... inputs) {
-        return construct(inputs);
+        return construct(inputs).tensor();
     }
 
     /** Every parameter by hierarchical name, in declaration order. */

@@ -21,6 +21,10 @@ public abstract class LossCell extends Cell {
         return reduction;
     }
 
+    /** The loss, a Tensor (a scalar unless the reduction is NONE). */
+    @Override
+    public abstract Tensor construct(Tensor... inputs);
+
     /** {@code mean((pred - target)^2)}. */
     public static LossCell mse() {
         return mse(Reduction.MEAN);

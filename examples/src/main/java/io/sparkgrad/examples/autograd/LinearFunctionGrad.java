@@ -26,8 +26,8 @@ import java.util.List;
  * <p>The notebook ran on an older MindSpore whose tensor repr had no space before positive numbers
  * and three exponent digits ({@code [3.00000000e+000]}); {@link #OLD_REPR} reproduces it.
  *
- * <p>The notebook's {@code Grad} wrappers are {@code nn.Cell}s; here they are plain classes,
- * because {@link Cell#construct} returns a Tensor and some of these gradients are tuples.
+ * <p>The notebook's {@code Grad} wrappers are {@code nn.Cell}s here too; their {@code construct}
+ * returns the gradient function's result, a Tensor or a tuple.
  */
 public final class LinearFunctionGrad {
     /** The repr of the MindSpore release the notebook ran on: {@code [3.00000000e+000]}. */
@@ -53,7 +53,7 @@ public final class LinearFunctionGrad {
     }
 
     /** {@code class Grad(nn.Cell)} with {@code ops.GradOperation()}: the gradient wrt x. */
-    static final class Grad {
+    static final class Grad extends Cell {
         private final Cell function;
         private final GradOperation grad = new GradOperation();
 
@@ -61,7 +61,9 @@ public final class LinearFunctionGrad {
             this.function = function;
         }
 
-        Value construct(Tensor x) {
+        @Override
+        public Value construct(Tensor... inputs) {
+            Tensor x = inputs[0];
             GradOperation.GradFunction f = grad.apply(function);
             return f.call(x);
         }
@@ -76,7 +78,7 @@ public final class LinearFunctionGrad {
     // ---- 二、对权重求导 (derivative with respect to the weights) -----------------------------------
 
     /** {@code class Grad(nn.Cell)} with {@code ops.GradOperation(get_by_list=True)}. */
-    static final class GradByList {
+    static final class GradByList extends Cell {
         private final Cell function;
         private final ParameterTuple params;
         private final GradOperation grad = new GradOperation(false, true, false);
@@ -87,7 +89,9 @@ public final class LinearFunctionGrad {
             this.params = new ParameterTuple(function.trainableParams());
         }
 
-        Value construct(Tensor x) {
+        @Override
+        public Value construct(Tensor... inputs) {
+            Tensor x = inputs[0];
             GradOperation.GradFunction f = grad.apply(function, params); // 加上params这个参数
             return f.call(x);
         }
@@ -120,7 +124,7 @@ public final class LinearFunctionGrad {
     // ---- 三、缩放梯度 (scaling the gradient) -------------------------------------------------------
 
     /** {@code class Grad(nn.Cell)} with {@code ops.GradOperation(sens_param=True)}. */
-    static final class GradWithSens {
+    static final class GradWithSens extends Cell {
         private final Cell function;
         private final GradOperation grad = new GradOperation(false, false, true); // 将sen_param设置为True
         // 设置缩放指数: self.time = ms.Tensor(np.array([10]), ms.float32)
@@ -130,7 +134,9 @@ public final class LinearFunctionGrad {
             this.function = function;
         }
 
-        Value construct(Tensor x) {
+        @Override
+        public Value construct(Tensor... inputs) {
+            Tensor x = inputs[0];
             GradOperation.GradFunction f = grad.apply(function);
             return f.call(x, time); // 返回时参数加入缩放指数
         }

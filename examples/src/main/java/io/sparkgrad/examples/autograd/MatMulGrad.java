@@ -28,9 +28,8 @@ import java.util.List;
  * showed the last two results rounded ({@code [[4.5 2.7 3.6]...}, {@code [[9.0 5.4 7.2]...});
  * this port prints what the computation gives, {@code 4.5099998} and {@code 9.0199995}.
  *
- * <p>The notebook's {@code GradNetWrtX} wrappers are {@code nn.Cell}s; here they are plain
- * classes, because {@link Cell#construct} returns a Tensor and the {@code get_by_list} gradient
- * is a tuple.
+ * <p>The notebook's {@code GradNetWrtX} wrappers are {@code nn.Cell}s here too; their
+ * {@code construct} returns the gradient function's result, a Tensor or a tuple.
  */
 public final class MatMulGrad {
     private MatMulGrad() {
@@ -64,7 +63,7 @@ public final class MatMulGrad {
     }
 
     /** {@code class GradNetWrtX(nn.Cell)} with {@code ops.GradOperation()}. */
-    static final class GradNetWrtX {
+    static final class GradNetWrtX extends Cell {
         private final Cell net;
         private final GradOperation gradOp = new GradOperation();
 
@@ -72,7 +71,10 @@ public final class MatMulGrad {
             this.net = net;
         }
 
-        Value construct(Tensor x, Tensor y) {
+        @Override
+        public Value construct(Tensor... inputs) {
+            Tensor x = inputs[0];
+            Tensor y = inputs[1];
             GradOperation.GradFunction gradientFunction = gradOp.apply(net);
             return gradientFunction.call(x, y);
         }
@@ -86,7 +88,7 @@ public final class MatMulGrad {
     // ---- 对权重求一阶导 (first derivative with respect to the weights) ----------------------------
 
     /** {@code class GradNetWrtX(nn.Cell)} with {@code ops.GradOperation(get_by_list=True)}. */
-    static final class GradNetWrtParams {
+    static final class GradNetWrtParams extends Cell {
         private final Cell net;
         private final ParameterTuple params;
         private final GradOperation gradOp = new GradOperation(false, true, false);
@@ -96,7 +98,10 @@ public final class MatMulGrad {
             this.params = new ParameterTuple(net.trainableParams()); // ParameterTuple(net.trainable_params())
         }
 
-        Value construct(Tensor x, Tensor y) {
+        @Override
+        public Value construct(Tensor... inputs) {
+            Tensor x = inputs[0];
+            Tensor y = inputs[1];
             GradOperation.GradFunction gradientFunction = gradOp.apply(net, params);
             return gradientFunction.call(x, y);
         }
@@ -110,7 +115,7 @@ public final class MatMulGrad {
     // ---- 梯度值缩放 (scaling the gradient) --------------------------------------------------------
 
     /** {@code class GradNetWrtX(nn.Cell)} with {@code ops.GradOperation(sens_param=True)}. */
-    static final class GradNetWrtXWithSens {
+    static final class GradNetWrtXWithSens extends Cell {
         private final Cell net;
         private final GradOperation gradOp = new GradOperation(false, false, true);
         // self.grad_wrt_output = Tensor([[0.1, 0.6, 0.2], [0.8, 1.3, 1.1]], dtype=mstype.float32)
@@ -120,7 +125,10 @@ public final class MatMulGrad {
             this.net = net;
         }
 
-        Value construct(Tensor x, Tensor y) {
+        @Override
+        public Value construct(Tensor... inputs) {
+            Tensor x = inputs[0];
+            Tensor y = inputs[1];
             GradOperation.GradFunction gradientFunction = gradOp.apply(net);
             return gradientFunction.call(x, y, gradWrtOutput);
         }
