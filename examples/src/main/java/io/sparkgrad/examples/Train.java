@@ -140,7 +140,7 @@ public final class Train implements Callable<Integer> {
     @Option(names = "--output", description = "Directory for the trained model, metrics.csv and loss.png (default: runs/<date-time>)")
     String output;
 
-    @Option(names = "--log-every", defaultValue = "10", description = "Print every Nth step (default: ${DEFAULT-VALUE})")
+    @Option(names = "--log-every", defaultValue = "1", description = "Print every Nth step (default: ${DEFAULT-VALUE}, every step)")
     int logEvery;
 
     private final PrintStream out;
