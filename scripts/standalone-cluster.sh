@@ -22,15 +22,8 @@ export SPARK_LOCAL_IP=$HOST
 export SPARK_SCALA_VERSION=2.13
 export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"  # executors inherit it: one BLAS thread per task
 
-ADD_OPENS=(
-  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
-  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
-  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
-  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
-  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
-  --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED
-  --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
-)
+# shellcheck source=../conf/java17-add-opens.sh
+source "$HERE/conf/java17-add-opens.sh"
 
 # A SPARK_HOME for the Worker: it builds executor command lines from $SPARK_HOME/jars.
 make_spark_home() {
