@@ -97,15 +97,7 @@ public final class DataLoader {
         switch (format) {
             case PARQUET: {
                 Dataset<Row> df = spark.read().parquet(path);
-                TrainingData probe = null;
-                List<String> cols = List.of(df.columns());
-                for (String c : opt.weightCol() == null ? List.of(opt.featuresCol(), opt.labelCol())
-                        : List.of(opt.featuresCol(), opt.labelCol(), opt.weightCol())) {
-                    if (!cols.contains(c)) {
-                        throw new BadDataException(path + ": column '" + c + "' is not in the file; it has " + cols);
-                    }
-                }
-                JavaRDD<Sample> samples = df.javaRDD().map(new RowToSample(opt, path));
+                JavaRDD<Sample> samples = TrainingData.samples(df, opt.featuresCol(), opt.labelCol(), opt.weightCol(), path);
                 List<Sample> first = samples.take(1);
                 if (first.isEmpty()) {
                     throw new BadDataException("the data set " + path + " is empty");
@@ -356,52 +348,5 @@ public final class DataLoader {
             }
         }
         return line;
-    }
-
-    /** Parquet rows to samples, naming the file and row of a bad value. */
-    private static final class RowToSample implements org.apache.spark.api.java.function.Function<Row, Sample> {
-        private static final long serialVersionUID = 1L;
-        private final Options opt;
-        private final String path;
-
-        RowToSample(Options opt, String path) {
-            this.opt = opt;
-            this.path = path;
-        }
-
-        @Override
-        public Sample call(Row r) {
-            Object fv = r.get(r.fieldIndex(opt.featuresCol()));
-            float[] x;
-            if (fv instanceof org.apache.spark.ml.linalg.Vector) {
-                double[] d = ((org.apache.spark.ml.linalg.Vector) fv).toArray();
-                x = new float[d.length];
-                for (int i = 0; i < d.length; i++) {
-                    x[i] = (float) d[i];
-                }
-            } else if (fv instanceof scala.collection.Seq<?>) {
-                scala.collection.Seq<?> s = (scala.collection.Seq<?>) fv;
-                x = new float[s.length()];
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = ((Number) s.apply(i)).floatValue();
-                }
-            } else {
-                throw new BadDataException(path + ": column '" + opt.featuresCol() + "' holds "
-                        + (fv == null ? "null" : fv.getClass().getSimpleName()) + "; expected a vector or an array");
-            }
-            Object lv = r.get(r.fieldIndex(opt.labelCol()));
-            if (!(lv instanceof Number)) {
-                throw new BadDataException(path + ": column '" + opt.labelCol() + "' holds " + lv + "; expected a number");
-            }
-            float w = 1f;
-            if (opt.weightCol() != null) {
-                Object wv = r.get(r.fieldIndex(opt.weightCol()));
-                if (!(wv instanceof Number)) {
-                    throw new BadDataException(path + ": column '" + opt.weightCol() + "' holds " + wv + "; expected a number");
-                }
-                w = ((Number) wv).floatValue();
-            }
-            return new Sample(x, ((Number) lv).floatValue(), w);
-        }
     }
 }

@@ -70,20 +70,29 @@ public final class TrainingData implements Serializable {
 
     public static TrainingData fromDataset(Dataset<Row> df, String featuresCol, String labelCol, String weightCol,
                                            int blockRows) {
+        boolean weighted = weightCol != null;
+        String source = "DataFrame[" + featuresCol + ", " + labelCol + (weighted ? ", " + weightCol : "") + "]";
+        return fromSamples(samples(df, featuresCol, labelCol, weightCol, source), -1, blockRows, source, weighted);
+    }
+
+    /**
+     * The rows of {@code df} as samples: a features column (an ml Vector or an array of numbers),
+     * a label column and an optional weight column; errors name {@code source} and the column.
+     * Shared by {@link #fromDataset} and {@link DataLoader}'s Parquet input.
+     */
+    static JavaRDD<Sample> samples(Dataset<Row> df, String featuresCol, String labelCol, String weightCol, String source) {
         List<String> cols = List.of(df.columns());
         for (String c : weightCol == null ? List.of(featuresCol, labelCol) : List.of(featuresCol, labelCol, weightCol)) {
             if (!cols.contains(c)) {
-                throw new BadDataException("column '" + c + "' is not in the data set; it has " + cols);
+                throw new BadDataException(source + ": column '" + c + "' is not in the data set; it has " + cols);
             }
         }
         JavaRDD<Row> rows = df.select(weightCol == null
                 ? new org.apache.spark.sql.Column[] {df.col(featuresCol), df.col(labelCol)}
                 : new org.apache.spark.sql.Column[] {df.col(featuresCol), df.col(labelCol), df.col(weightCol)}).javaRDD();
         boolean weighted = weightCol != null;
-        JavaRDD<Sample> samples = rows.map(r -> new Sample(features(r.get(0), featuresCol),
-                number(r.get(1), labelCol), weighted ? number(r.get(2), weightCol) : 1f));
-        return fromSamples(samples, -1, blockRows, "DataFrame[" + featuresCol + ", " + labelCol
-                + (weighted ? ", " + weightCol : "") + "]", weighted);
+        return rows.map(r -> new Sample(features(r.get(0), source, featuresCol),
+                number(r.get(1), source, labelCol), weighted ? number(r.get(2), source, weightCol) : 1f));
     }
 
     /** From an RDD of samples. */
@@ -139,7 +148,7 @@ public final class TrainingData implements Serializable {
         return out.iterator();
     }
 
-    private static float[] features(Object v, String col) {
+    private static float[] features(Object v, String source, String col) {
         if (v instanceof Vector) {
             double[] a = ((Vector) v).toArray();
             float[] f = new float[a.length];
@@ -152,7 +161,7 @@ public final class TrainingData implements Serializable {
             scala.collection.Seq<?> s = (scala.collection.Seq<?>) v;
             float[] f = new float[s.length()];
             for (int i = 0; i < f.length; i++) {
-                f[i] = number(s.apply(i), col + "[" + i + "]");
+                f[i] = number(s.apply(i), source, col + "[" + i + "]");
             }
             return f;
         }
@@ -160,22 +169,22 @@ public final class TrainingData implements Serializable {
             List<?> s = (List<?>) v;
             float[] f = new float[s.size()];
             for (int i = 0; i < f.length; i++) {
-                f[i] = number(s.get(i), col + "[" + i + "]");
+                f[i] = number(s.get(i), source, col + "[" + i + "]");
             }
             return f;
         }
-        throw new BadDataException("column '" + col + "' holds " + (v == null ? "null" : v.getClass().getSimpleName())
-                + "; expected an ml Vector or an array of numbers");
+        throw new BadDataException(source + ": column '" + col + "' holds "
+                + (v == null ? "null" : v.getClass().getSimpleName()) + "; expected an ml Vector or an array of numbers");
     }
 
-    private static float number(Object v, String col) {
+    private static float number(Object v, String source, String col) {
         if (v instanceof Number) {
             return ((Number) v).floatValue();
         }
         if (v instanceof Boolean) {
             return ((Boolean) v) ? 1f : 0f;
         }
-        throw new BadDataException("column '" + col + "' holds " + (v == null ? "null" : "'" + v + "'")
+        throw new BadDataException(source + ": column '" + col + "' holds " + (v == null ? "null" : "'" + v + "'")
                 + "; expected a number");
     }
 
