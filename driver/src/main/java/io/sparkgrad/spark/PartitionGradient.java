@@ -173,7 +173,8 @@ public final class PartitionGradient implements Serializable {
                 + " (non-finite loss)";
     }
 
-    static float[] flatten(Value grads, int numel) {
+    /** A tuple of gradient tensors, concatenated in order into one flat buffer of {@code numel} floats. */
+    public static float[] flatten(Value grads, int numel) {
         float[] flat = new float[numel];
         int off = 0;
         for (int i = 0; i < grads.arity(); i++) {

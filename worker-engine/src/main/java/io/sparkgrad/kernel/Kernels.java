@@ -103,7 +103,6 @@ public final class Kernels {
         if (a.dtype() == DType.FLOAT64) {
             double[] x = a.doubleStorage();
             double[] y = b.doubleStorage();
-            double[] o = new double[n];
             if (op.comparison) {
                 float[] ob = new float[n];
                 it.forEach((oo, xo, sx, yo, sy, len) -> {
@@ -113,6 +112,7 @@ public final class Kernels {
                 });
                 return Tensor.wrapBool(ob, os);
             }
+            double[] o = new double[n];
             it.forEach((oo, xo, sx, yo, sy, len) -> {
                 for (int j = 0; j < len; j++) {
                     o[oo + j] = op.apply(x[xo + j * sx], y[yo + j * sy]);

@@ -97,13 +97,6 @@ public final class GradientAssertions {
         }
         Value g = new GradOperation(false, true, true).apply(loss.weightedSum(model), params)
                 .call(Tensor.wrap(x, n, dim), Tensor.wrap(y, n), Tensor.wrap(w, n), Tensor.scalar(1.0 / total));
-        float[] flat = new float[params.numel()];
-        int off = 0;
-        for (int i = 0; i < g.arity(); i++) {
-            float[] v = g.get(i).tensor().toFloatArray();
-            System.arraycopy(v, 0, flat, off, v.length);
-            off += v.length;
-        }
-        return flat;
+        return PartitionGradient.flatten(g, params.numel());
     }
 }
