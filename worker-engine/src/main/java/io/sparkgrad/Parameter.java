@@ -6,16 +6,16 @@ import java.util.Objects;
 /**
  * A named trainable tensor, MindSpore's {@code Parameter(Tensor, name, requires_grad=True)}.
  *
- * <p>A parameter with {@code requiresGrad} is a leaf of every graph it takes part in, so
- * {@code GradOperation(getByList=true)} can return its gradient; with {@code requiresGrad=false}
- * it acts as a constant and {@code Cell.trainableParams()} leaves it out. Its values change only
+ * <p>A parameter carries one leaf node, shared by every graph it takes part in, so
+ * {@code GradOperation(getByList=true)} can return its gradient. With {@code requiresGrad=false}
+ * the autodiff layer treats it as a constant (the rule lives with the backward pass, in
+ * {@code io.sparkgrad.ops}), and {@code Cell.trainableParams()} leaves it out. Its values change only
  * through {@link #assign}, which optimizers call between gradient calls. A parameter holds no
  * gradient: gradients are returned by the gradient call, never stored here.
  */
 public final class Parameter extends Tensor {
     private final String name;
     private volatile boolean requiresGrad;
-    private final Node leaf;
 
     public Parameter(Tensor data, String name) {
         this(data, name, true);
@@ -24,14 +24,25 @@ public final class Parameter extends Tensor {
     public Parameter(Tensor data, String name, boolean requiresGrad) {
         super(data.shape(), data.dtype(),
                 data.floatStorage() == null ? null : data.floatStorage().clone(),
-                data.doubleStorage() == null ? null : data.doubleStorage().clone(), null);
+                data.doubleStorage() == null ? null : data.doubleStorage().clone(), new Leaf());
         if (!data.dtype().isFloating()) {
             throw new IllegalArgumentException("Parameter '" + name + "' must be floating point, not " + data.dtype());
         }
         this.name = Objects.requireNonNull(name, "name");
         this.requiresGrad = requiresGrad;
-        this.leaf = Node.leaf();
-        this.leaf.out = this;
+    }
+
+    /**
+     * A parameter's leaf: one per parameter, shared by every gradient call that reads it (as in
+     * PyTorch). A cell reads its parameters from its fields on whatever thread calls it, so a
+     * parameter cannot be given a fresh leaf per call without state shared between threads; see
+     * {@code io.sparkgrad.ops.GradScope} for what this means for nested calls.
+     */
+    private static final class Leaf extends GraphNode {
+        @Override
+        public String toString() {
+            return "parameter leaf";
+        }
     }
 
     public String name() {
@@ -44,11 +55,6 @@ public final class Parameter extends Tensor {
 
     public void setRequiresGrad(boolean requiresGrad) {
         this.requiresGrad = requiresGrad;
-    }
-
-    @Override
-    Node node() {
-        return requiresGrad ? leaf : null;
     }
 
     /** Copies {@code value} into this parameter; shape and dtype must match. */

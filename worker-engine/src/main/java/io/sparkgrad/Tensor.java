@@ -11,8 +11,8 @@ import java.util.SplittableRandom;
  *
  * <p>Operations are not methods here: they live in {@code io.sparkgrad.ops.Ops} and their rules
  * in {@code io.sparkgrad.ops.Primitives}. A tensor produced by an op on a tracked input carries a
- * graph node, which is how {@link Tape} finds its way back; {@code Ops.stopGradient} returns the
- * same storage without one.
+ * {@link GraphNode}, which is how the backward pass finds its way back; {@code Ops.stopGradient}
+ * returns the same storage without one.
  *
  * <p>{@link #toString()} is MindSpore's repr, {@code Tensor(shape=[2], dtype=Float32, value= [...])};
  * {@link #str()} is what MindSpore's {@code print(tensor)} shows, NumPy style.
@@ -22,9 +22,9 @@ public sealed class Tensor implements Value permits Parameter {
     private final DType dtype;
     private final float[] f;
     private final double[] d;
-    private final Node node;
+    private final GraphNode node;
 
-    Tensor(int[] shape, DType dtype, float[] f, double[] d, Node node) {
+    Tensor(int[] shape, DType dtype, float[] f, double[] d, GraphNode node) {
         this.shape = shape;
         this.dtype = dtype;
         this.f = f;
@@ -302,19 +302,14 @@ public sealed class Tensor implements Value permits Parameter {
         return new Tensor(shape.clone(), dtype, f == null ? null : f.clone(), d == null ? null : d.clone(), null);
     }
 
-    // ---- graph (package-private) -----------------------------------------------------------
+    // ---- graph (package-private; the autodiff layer reaches it through GraphNode) ------------
 
     /** The graph node that produced this tensor, or null for a constant. */
-    Node node() {
+    GraphNode node() {
         return node;
     }
 
-    /** True when gradients can flow back through this tensor. */
-    public boolean isTracked() {
-        return node() != null;
-    }
-
-    Tensor withNode(Node n) {
+    Tensor withNode(GraphNode n) {
         return new Tensor(shape, dtype, f, d, n);
     }
 

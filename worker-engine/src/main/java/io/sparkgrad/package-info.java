@@ -1,13 +1,13 @@
 /**
- * The core of SparkGrad's pure-Java reverse-mode automatic differentiation, with MindSpore's
- * programming model: {@link io.sparkgrad.Tensor} (an immutable n-dimensional array of a
- * {@link io.sparkgrad.DType}), {@link io.sparkgrad.Parameter} (a named trainable tensor) and
- * {@link io.sparkgrad.ParameterTuple}, the {@link io.sparkgrad.Value} results of functions
- * (a Tensor or a {@link io.sparkgrad.Tuple}), and the graph machinery. A graph is recorded as ops
- * run: {@link io.sparkgrad.Autograd} attaches a node to each output computed from a tracked input,
- * and one {@link io.sparkgrad.Tape} per gradient call walks it backwards, holding the engine-wide
- * policy (accumulation, broadcasting, stop_gradient, rule checks). Nothing is registered globally,
- * so concurrent gradient calls are independent; {@link io.sparkgrad.TensorFormat} prints tensors
- * as MindSpore and NumPy do.
+ * The core of values, MindSpore's top-level names: {@link io.sparkgrad.Tensor} (an immutable
+ * n-dimensional array of a {@link io.sparkgrad.DType}), {@link io.sparkgrad.Parameter} (a named
+ * trainable tensor) and {@link io.sparkgrad.ParameterTuple}, and the {@link io.sparkgrad.Value}
+ * results of functions (a Tensor or a {@link io.sparkgrad.Tuple}). The core knows nothing of ops
+ * or gradients beyond the opaque {@link io.sparkgrad.GraphNode} a tensor may carry; recording and
+ * the backward pass live in {@code io.sparkgrad.ops}, the kernels in {@code io.sparkgrad.kernel}.
+ *
+ * <p>Layers, each depending only on the ones before it: the core (this package, with its shape
+ * and format helpers), {@code kernel}, {@code ops} (autodiff), {@code nn}, {@code check}.
+ * {@code LayeringTest} fails on any arrow pointing the other way.
  */
 package io.sparkgrad;

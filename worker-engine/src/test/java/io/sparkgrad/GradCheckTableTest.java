@@ -10,7 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sparkgrad.check.GradientChecker;
 import io.sparkgrad.ops.Fn;
 import io.sparkgrad.ops.GradOperation;
+import io.sparkgrad.ops.GradScope;
 import io.sparkgrad.ops.Ops;
+import io.sparkgrad.ops.Primitive;
 import io.sparkgrad.ops.Primitives;
 import java.util.ArrayList;
 import java.util.List;
@@ -174,10 +176,14 @@ class GradCheckTableTest {
         Set<String> covered = new TreeSet<>();
         cases().forEach(tc -> {
             Tensor[] watched = new Tensor[tc.inputs().length];
-            for (int i = 0; i < watched.length; i++) {
-                watched[i] = Autograd.watch(tc.inputs()[i], Primitives.IDENTITY);
+            Value out;
+            try (GradScope scope = GradScope.open()) {
+                for (int i = 0; i < watched.length; i++) {
+                    Tensor in = tc.inputs()[i];
+                    watched[i] = in.dtype().isFloating() ? scope.watch(in) : in;
+                }
+                out = tc.fn().call(watched);
             }
-            Value out = tc.fn().call(watched);
             List<Tensor> outs = new ArrayList<>();
             if (out.isTuple()) {
                 for (Value v : (Tuple) out) {

@@ -4,12 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.util.ArrayDeque;
-import java.util.Collections;
-import java.util.Deque;
-import java.util.IdentityHashMap;
 import java.util.Set;
-import java.util.TreeSet;
 
 /** Shared helpers for the engine tests. */
 public final class TestSupport {
@@ -60,26 +55,6 @@ public final class TestSupport {
 
     /** The names of the primitives recorded in the graph behind {@code out}. */
     public static Set<String> recordedOps(Tensor out) {
-        Set<String> names = new TreeSet<>();
-        Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        Deque<Node> todo = new ArrayDeque<>();
-        if (out.node() != null) {
-            todo.push(out.node());
-        }
-        while (!todo.isEmpty()) {
-            Node n = todo.pop();
-            if (!seen.add(n)) {
-                continue;
-            }
-            if (!n.isLeaf()) {
-                names.add(n.op.name());
-            }
-            for (Tensor in : n.inputs) {
-                if (in.node() != null) {
-                    todo.push(in.node());
-                }
-            }
-        }
-        return names;
+        return io.sparkgrad.ops.GraphInspection.recordedOps(out);
     }
 }

@@ -1,12 +1,11 @@
 package io.sparkgrad.bench;
 
-import io.sparkgrad.Autograd;
 import io.sparkgrad.DType;
 import io.sparkgrad.Tensor;
 import io.sparkgrad.Value;
 import io.sparkgrad.ops.GradOperation;
+import io.sparkgrad.ops.GradScope;
 import io.sparkgrad.ops.Ops;
-import io.sparkgrad.ops.Primitives;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -70,7 +69,7 @@ public class TinyOpsBench {
             grad = new GradOperation().apply(xs -> run(xs[0]));
             Tensor g = grad.tensor(x0);
             System.err.println("[bench] " + kind + ": gradient w.r.t. x = " + g.str()
-                    + ", gradient is itself tracked (carries a graph): " + g.isTracked());
+                    + ", gradient is itself tracked (carries a graph): " + Ops.isTracked(g));
         }
 
         Tensor run(Tensor y) {
@@ -106,7 +105,7 @@ public class TinyOpsBench {
         public void setup() {
             g = Tensor.randn(4, 4);
             yUntracked = Ops.tanh(Tensor.randn(5, 4));
-            yTracked = Autograd.watch(yUntracked, Primitives.IDENTITY);
+            yTracked = GradScope.open().watch(yUntracked);
         }
     }
 
@@ -119,7 +118,7 @@ public class TinyOpsBench {
     @Benchmark
     @OperationsPerInvocation(CHAIN)
     public Tensor forwardTracked(Chain s) {
-        return s.run(Autograd.watch(s.x0, Primitives.IDENTITY));
+        return s.run(GradScope.open().watch(s.x0));
     }
 
     @Benchmark

@@ -1,15 +1,11 @@
 package io.sparkgrad.ops;
 
-import io.sparkgrad.Autograd;
-import io.sparkgrad.DType;
 import io.sparkgrad.Parameter;
 import io.sparkgrad.ParameterTuple;
-import io.sparkgrad.Tape;
 import io.sparkgrad.Tensor;
 import io.sparkgrad.Tuple;
 import io.sparkgrad.Value;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -28,17 +24,20 @@ import java.util.Objects;
  *       Otherwise sens is ones shaped like each output tensor.</li>
  * </ul>
  *
- * <p>Immutable and stateless: one instance may serve any number of threads. Each call runs its
- * own {@link Tape}. Gradient functions compose: a function that itself calls a GradOperation can
- * be differentiated again (higher-order derivatives, Hessian-vector products). A call made
- * inside another call's function on the same thread returns tracked results for the enclosing
- * call to differentiate; a top-level call returns plain (detached) tensors, so its results used
- * as data later act as constants.
+ * <p>Immutable and stateless: one instance may serve any number of threads. Each call opens its
+ * own {@link GradScope} and runs one backward pass. Gradient functions compose: a function that
+ * itself calls a GradOperation can be differentiated again (higher-order derivatives,
+ * Hessian-vector products), on any thread. A call whose inputs or sens are tracked by an enclosing
+ * call that is still running returns tracked results for it to differentiate; so does a call
+ * built with {@code createGraph(true)}, which code nesting through parameters alone needs (see
+ * {@link GradScope} for why). Any other call returns plain (detached) tensors, so its results
+ * used as data later act as constants.
  */
 public final class GradOperation {
     private final boolean getAll;
     private final boolean getByList;
     private final boolean sensParam;
+    private final boolean createGraph;
 
     /** {@code GradOperation()}: the gradient with respect to the first input. */
     public GradOperation() {
@@ -46,9 +45,14 @@ public final class GradOperation {
     }
 
     public GradOperation(boolean getAll, boolean getByList, boolean sensParam) {
+        this(getAll, getByList, sensParam, false);
+    }
+
+    private GradOperation(boolean getAll, boolean getByList, boolean sensParam, boolean createGraph) {
         this.getAll = getAll;
         this.getByList = getByList;
         this.sensParam = sensParam;
+        this.createGraph = createGraph;
     }
 
     public static Builder builder() {
@@ -60,6 +64,7 @@ public final class GradOperation {
         private boolean getAll;
         private boolean getByList;
         private boolean sensParam;
+        private boolean createGraph;
 
         public Builder getAll(boolean v) {
             getAll = v;
@@ -76,8 +81,18 @@ public final class GradOperation {
             return this;
         }
 
+        /**
+         * PyTorch's {@code create_graph}: keep this call's results in the graph even when no
+         * enclosing call is visible in its data. Needed only when the enclosing call reaches this
+         * one through parameters alone (see {@link GradScope}); nesting through inputs needs none.
+         */
+        public Builder createGraph(boolean v) {
+            createGraph = v;
+            return this;
+        }
+
         public GradOperation build() {
-            return new GradOperation(getAll, getByList, sensParam);
+            return new GradOperation(getAll, getByList, sensParam, createGraph);
         }
     }
 
@@ -91,6 +106,10 @@ public final class GradOperation {
 
     public boolean sensParam() {
         return sensParam;
+    }
+
+    public boolean createGraph() {
+        return createGraph;
     }
 
     /** The gradient function of {@code fn}; needs {@code getByList == false}. */
@@ -152,47 +171,38 @@ public final class GradOperation {
                 throw new IllegalArgumentException("GradOperation: the function has no inputs to differentiate with respect to");
             }
             int watchCount = !wantInputs ? 0 : getAll ? nIn : 1;
-            Tensor[] callArgs = inputs.clone();
-            List<Tensor> targets = new ArrayList<>();
             for (int i = 0; i < watchCount; i++) {
                 if (!inputs[i].dtype().isFloating()) {
                     throw new IllegalArgumentException("GradOperation: input " + i + " is " + inputs[i].dtype()
                             + " and cannot be differentiated");
                 }
-                callArgs[i] = Autograd.watch(inputs[i], Primitives.IDENTITY);
-                targets.add(callArgs[i]);
             }
-            if (params != null) {
-                targets.addAll(params.asList());
-            }
-            Value out = fn.call(callArgs);
-            if (out == null) {
-                throw new IllegalStateException("GradOperation: the function returned null");
-            }
-            List<Tensor> outs = new ArrayList<>();
-            flatten(out, outs);
-            List<Tensor> sens = new ArrayList<>();
-            if (sensParam) {
-                Value s = args[args.length - 1];
-                checkSensStructure(out, s, "");
-                flatten(s, sens);
-            } else {
-                for (Tensor o : outs) {
-                    sens.add(Tensor.onesLike(o));
+            try (GradScope scope = GradScope.open()) {
+                Tensor[] callArgs = inputs.clone();
+                List<Tensor> targets = new ArrayList<>();
+                for (int i = 0; i < watchCount; i++) {
+                    callArgs[i] = scope.watch(inputs[i]);
+                    targets.add(callArgs[i]);
                 }
-            }
-            Value grads;
-            try (Tape tape = new Tape(outs, sens, targets)) {
+                if (params != null) {
+                    targets.addAll(params.asList());
+                }
+                Value out = fn.call(callArgs);
+                if (out == null) {
+                    throw new IllegalStateException("GradOperation: the function returned null");
+                }
+                Cotangents c = Autodiff.backpropagate(scope, out, sensParam ? args[args.length - 1] : null, targets);
                 List<Value> inputGrads = new ArrayList<>();
                 for (int i = 0; i < watchCount; i++) {
-                    inputGrads.add(tape.gradient(callArgs[i]));
+                    inputGrads.add(c.of(callArgs[i]));
                 }
                 List<Value> paramGrads = new ArrayList<>();
                 if (params != null) {
                     for (Parameter p : params) {
-                        paramGrads.add(tape.gradient(p));
+                        paramGrads.add(c.of(p));
                     }
                 }
+                Value grads;
                 if (getAll && getByList) {
                     grads = Tuple.of(Tuple.of(inputGrads), Tuple.of(paramGrads));
                 } else if (getAll) {
@@ -202,83 +212,9 @@ public final class GradOperation {
                 } else {
                     grads = inputGrads.get(0);
                 }
+                boolean keep = createGraph || c.enclosedByLiveScope();
+                return new ValueAndGrad(Autodiff.release(out, keep), Autodiff.release(grads, keep));
             }
-            if (!insideAnotherGradientCall()) {
-                // Top level: the results are plain values, as in MindSpore. Kept tracked, they would
-                // pin the forward graph and, fed into a later call as data, be differentiated through
-                // (a Parameter's leaf is shared by every call), giving that call wrong gradients.
-                out = detachAll(out);
-                grads = detachAll(grads);
-            }
-            return new ValueAndGrad(out, grads);
-        }
-    }
-
-    /** Finds enclosing calls on this thread's stack; immutable, shared by all threads. */
-    private static final StackWalker STACK = StackWalker.getInstance();
-
-    /**
-     * True when this gradient call runs inside the function of another one on the same thread
-     * (a gradient of a gradient): its results must then stay in the graph so that the enclosing
-     * call can differentiate through them. Found from the call stack, so no state is kept.
-     */
-    private static boolean insideAnotherGradientCall() {
-        String cls = GradFunction.class.getName();
-        return STACK.walk(frames -> frames
-                .filter(f -> f.getMethodName().equals("valueAndGrad") && f.getClassName().equals(cls))
-                .limit(2)
-                .count()) > 1;
-    }
-
-    private static Value detachAll(Value v) {
-        if (v.isTuple()) {
-            List<Value> items = new ArrayList<>();
-            for (Value e : (Tuple) v) {
-                items.add(detachAll(e));
-            }
-            return Tuple.of(items);
-        }
-        return Autograd.detach(v.tensor());
-    }
-
-    private static void flatten(Value v, List<Tensor> out) {
-        if (v.isTuple()) {
-            for (Value e : (Tuple) v) {
-                flatten(e, out);
-            }
-        } else {
-            out.add(v.tensor());
-        }
-    }
-
-    private static void checkSensStructure(Value out, Value sens, String path) {
-        String where = path.isEmpty() ? "the output" : "output" + path;
-        if (sens == null) {
-            throw new IllegalArgumentException("GradOperation(sensParam=true): the sens for " + where + " is null");
-        }
-        if (out.isTuple()) {
-            if (!sens.isTuple() || sens.arity() != out.arity()) {
-                throw new IllegalArgumentException("GradOperation(sensParam=true): " + where + " is a tuple of "
-                        + out.arity() + ", the sens is " + (sens.isTuple() ? "a tuple of " + sens.arity() : "a Tensor"));
-            }
-            for (int i = 0; i < out.arity(); i++) {
-                checkSensStructure(out.get(i), sens.get(i), path + "[" + i + "]");
-            }
-            return;
-        }
-        if (sens.isTuple()) {
-            throw new IllegalArgumentException("GradOperation(sensParam=true): " + where + " is a Tensor of shape "
-                    + Arrays.toString(out.tensor().shape()) + ", the sens is a tuple");
-        }
-        Tensor o = out.tensor();
-        Tensor s = sens.tensor();
-        if (!Arrays.equals(o.shape(), s.shape())) {
-            throw new IllegalArgumentException("GradOperation(sensParam=true): sens of shape "
-                    + Arrays.toString(s.shape()) + " does not match " + where + " of shape " + Arrays.toString(o.shape()));
-        }
-        if (s.dtype() != o.dtype() && o.dtype() != DType.BOOL) {
-            throw new IllegalArgumentException("GradOperation(sensParam=true): sens of dtype " + s.dtype()
-                    + " does not match " + where + " of dtype " + o.dtype());
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.sparkgrad.ops;
 
-import io.sparkgrad.Autograd;
 import io.sparkgrad.DType;
 import io.sparkgrad.Tensor;
 import io.sparkgrad.kernel.Kernels;
@@ -240,7 +239,7 @@ public final class Ops {
     }
 
     /**
-     * Sums {@code x} down to {@code shape}, the inverse of broadcasting: used by the Tape to
+     * Sums {@code x} down to {@code shape}, the inverse of broadcasting: used by the backward pass to
      * return a broadcast gradient to its input's shape.
      */
     public static Tensor sumToShape(Tensor x, int... shape) {
@@ -448,16 +447,25 @@ public final class Ops {
 
     /** {@code ops.stop_gradient}: the same values, acting as a constant in the backward pass. */
     public static Tensor stopGradient(Tensor x) {
-        return Autograd.detach(x);
+        return Autodiff.detach(x);
     }
 
-    /** Converts to another dtype; differentiable between floating types. */
+    /**
+     * True when gradients can flow back through {@code x}: it was computed from a watched input
+     * or a parameter with {@code requiresGrad}, inside a gradient call, or it is such a
+     * parameter.
+     */
+    public static boolean isTracked(Tensor x) {
+        return Autodiff.nodeOf(x) != null;
+    }
+
+    /**
+     * Converts to another dtype; differentiable between floating types (a cast to Bool is a
+     * constant, as every non-floating output is).
+     */
     public static Tensor cast(Tensor x, DType to) {
         if (x.dtype() == to) {
             return x;
-        }
-        if (!x.dtype().isFloating() || !to.isFloating()) {
-            return Kernels.cast(Autograd.detach(x), to);
         }
         return Primitives.cast(to).apply(x);
     }

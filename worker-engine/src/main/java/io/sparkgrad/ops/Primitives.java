@@ -4,7 +4,6 @@ import static io.sparkgrad.ops.Ops.div;
 import static io.sparkgrad.ops.Ops.mul;
 
 import io.sparkgrad.DType;
-import io.sparkgrad.Primitive;
 import io.sparkgrad.Tensor;
 import io.sparkgrad.kernel.Kernels;
 import io.sparkgrad.kernel.Kernels.Binary;
@@ -19,7 +18,8 @@ import java.util.List;
  * (sub, sigmoid, softmax, the losses, ...) from these.
  *
  * <p>Rules are written in {@link Ops} calls, so gradients of gradients work without extra code.
- * A rule may return a cotangent shaped like the broadcast output: the {@code Tape} sums it back.
+ * A rule may return a cotangent shaped like the broadcast output: the backward pass
+ * ({@link Autodiff}) sums it back.
  * Masks inside rules (for maximum, max, abs, where) are constants: their derivative is zero
  * almost everywhere.
  *

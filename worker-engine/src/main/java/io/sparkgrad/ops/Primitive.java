@@ -1,16 +1,18 @@
-package io.sparkgrad;
+package io.sparkgrad.ops;
+
+import io.sparkgrad.Tensor;
 
 import java.util.Objects;
 
 /**
  * A primitive op: its forward kernel and its vector-Jacobian product (VJP) rule, side by side.
- * Every primitive is defined in {@code io.sparkgrad.ops.Primitives}; everything else (sub,
+ * Every primitive is defined in {@link Primitives}; everything else (sub,
  * sigmoid, softmax, the losses, ...) is a composite of primitives and needs no rule.
  *
- * <p>A VJP rule is written in Tensor ops (through {@code Ops}), never on raw arrays: applied to
+ * <p>A VJP rule is written in Tensor ops (through {@link Ops}), never on raw arrays: applied to
  * tracked tensors it records its own graph, so gradients of gradients need no extra code. The rule
- * may return a gradient shaped like the broadcast output; {@link Tape} sums it back to the input's
- * shape. Entries for inputs that need no gradient ({@code needs[i] == false}) may be null.
+ * may return a gradient shaped like the broadcast output; the backward pass ({@link Autodiff})
+ * sums it back to the input's shape. Entries for inputs that need no gradient ({@code needs[i] == false}) may be null.
  */
 public final class Primitive {
 
@@ -67,7 +69,7 @@ public final class Primitive {
 
     /** Applies this primitive, recording a graph node when an input is tracked. */
     public Tensor apply(Tensor... inputs) {
-        return Autograd.apply(this, inputs);
+        return Autodiff.record(this, inputs);
     }
 
     @Override
