@@ -1,20 +1,11 @@
-# The --add-opens flags Spark needs on Java 17 (sourced by spark-submit.sh and
-# scripts/standalone-cluster.sh; the Maven test configuration has the same list as the
-# sparkgrad.addOpens property in pom.xml).
-ADD_OPENS=(
-  --add-opens=java.base/java.lang=ALL-UNNAMED
-  --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
-  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
-  --add-opens=java.base/java.io=ALL-UNNAMED
-  --add-opens=java.base/java.net=ALL-UNNAMED
-  --add-opens=java.base/java.nio=ALL-UNNAMED
-  --add-opens=java.base/java.util=ALL-UNNAMED
-  --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
-  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED
-  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
-  --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
-  --add-opens=java.base/sun.security.action=ALL-UNNAMED
-  --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
-  -Djdk.reflect.useDirectMethodHandle=false
-  -Dio.netty.tryReflectionSetAccessible=true
-)
+# The --add-opens flags Spark needs on Java 17, as the bash array ADD_OPENS, read from the one
+# list in conf/java17-add-opens.properties (which Maven's surefire and failsafe use too).
+# Sourced by spark-submit.sh and scripts/standalone-cluster.sh.
+ADD_OPENS=()
+while IFS= read -r flag; do
+  ADD_OPENS+=("$flag")
+done < <(grep -oE -- '(--add-opens=|-D)[^[:space:]\\]+' "$(dirname "${BASH_SOURCE[0]}")/java17-add-opens.properties")
+if [[ ${#ADD_OPENS[@]} -eq 0 ]]; then
+  echo "error: no JVM flags found in conf/java17-add-opens.properties" >&2
+  exit 2
+fi
