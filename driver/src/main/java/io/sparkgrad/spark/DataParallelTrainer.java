@@ -70,7 +70,7 @@ public final class DataParallelTrainer {
         private int treeDepth = 2;
         private LearningRateSchedule schedule = LearningRateSchedule.constant();
         private double clipNorm;
-        private Sens sens = Sens.mean();
+        private Sens sens = Sens.inverseTotalWeight();
         private long seed = 42;
         private boolean shuffle = true;
         private TrainingData validation;
@@ -225,7 +225,7 @@ public final class DataParallelTrainer {
          *   g_p = sens-scaled reduced gradient of p + lambda * p     (p selected)
          *   g_p = sens-scaled reduced gradient of p                   (otherwise)
          * </pre>
-         * With the default {@link Sens#mean()} this is the gradient of
+         * With the default {@link Sens#inverseTotalWeight()} this is the gradient of
          * {@code sum_i w_i loss_i / sum_i w_i + lambda / 2 * sum_{p selected} ||p||^2}, which is
          * Spark MLlib's objective with {@code regParam = lambda}, {@code elasticNetParam = 0} and
          * {@code standardization = false} when only the weights are selected

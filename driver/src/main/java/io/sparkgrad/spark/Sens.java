@@ -4,13 +4,13 @@ import java.io.Serializable;
 
 /**
  * The sens scaling the driver applies to the reduced gradient of {@code sum_i w_i loss_i}:
- * by default {@code 1 / sum_i w_i}, which gives the gradient of the weighted mean loss. A loss
- * scale {@code L} multiplies the loss on the partitions (as a {@code sensParam} sens) and is
- * divided out again here.
+ * by default {@code 1 / sum_i w_i} ({@link #inverseTotalWeight()}), which gives the gradient of the
+ * weighted mean loss. A loss scale {@code L} multiplies the loss on the partitions (as a
+ * {@code sensParam} sens) and is divided out again here.
  */
 public record Sens(Kind kind, double value) implements Serializable {
     /** How the value is used. */
-    public enum Kind { MEAN, SCALAR, LOSS_SCALE }
+    public enum Kind { INVERSE_TOTAL_WEIGHT, SCALAR, LOSS_SCALE }
 
     public Sens {
         if (!(Double.isFinite(value) && value != 0)) {
@@ -18,9 +18,9 @@ public record Sens(Kind kind, double value) implements Serializable {
         }
     }
 
-    /** {@code 1 / total weight}: the mean-loss gradient (the default). */
-    public static Sens mean() {
-        return new Sens(Kind.MEAN, 1);
+    /** {@code 1 / sum_i w_i}: the gradient of the weighted mean loss (the default). */
+    public static Sens inverseTotalWeight() {
+        return new Sens(Kind.INVERSE_TOTAL_WEIGHT, 1);
     }
 
     /** A fixed sens {@code s}: the gradient of {@code s * sum_i w_i loss_i}. */
@@ -48,5 +48,14 @@ public record Sens(Kind kind, double value) implements Serializable {
             default:
                 return 1.0 / totalWeight;
         }
+    }
+
+    /**
+     * The objective whose gradient the scaled gradient is, from the (unscaled) weighted loss sum:
+     * {@code s * lossSum} for a scalar sens {@code s}, else the weighted mean
+     * {@code lossSum / totalWeight} (a loss scale changes how the gradient is computed, not what).
+     */
+    public double objective(double lossSum, double totalWeight) {
+        return kind == Kind.SCALAR ? value * lossSum : lossSum / totalWeight;
     }
 }

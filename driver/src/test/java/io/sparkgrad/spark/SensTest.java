@@ -35,7 +35,7 @@ class SensTest {
         GradientSum plain = sum(rows, 1);
         double w = plain.weight();
 
-        float[] byMean = plain.scaledGradient(Sens.mean().driverScale(w));
+        float[] byMean = plain.scaledGradient(Sens.inverseTotalWeight().driverScale(w));
         // a loss scale of 1024 multiplies the partitions' gradients and is divided out again
         Sens scaled = Sens.lossScale(1024);
         GradientSum big = sum(rows, scaled.partitionSens());
