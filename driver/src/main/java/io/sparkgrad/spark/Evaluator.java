@@ -1,13 +1,12 @@
 package io.sparkgrad.spark;
 
-import io.sparkgrad.ParameterTuple;
 import io.sparkgrad.Tensor;
 import io.sparkgrad.nn.Cell;
 import io.sparkgrad.ops.Ops;
 import java.io.Serializable;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 
 /** Distributed evaluation: the weighted mean loss and the accuracy of the model at given parameters. */
 public final class Evaluator {
@@ -47,20 +46,16 @@ public final class Evaluator {
     /** Loss and accuracy over all rows of {@code data}, with the model in eval mode. */
     public static Metrics evaluate(JavaSparkContext sc, TrainingData data, ModelFactory factory, LossKind loss,
                                    float[] params, int batch) {
-        Broadcast<float[]> bc = sc.broadcast(params);
-        try {
+        return ModelReplica.withBroadcast(sc, params, bc -> {
             List<Metrics> parts = data.blocks().mapPartitions(it -> {
-                Cell model = factory.create();
-                ParameterTuple p = model.trainableParamTuple();
-                p.load(bc.value());
-                model.setTrain(false);
+                Cell model = ModelReplica.create(factory, bc.value(), false);
                 Metrics m = new Metrics();
                 while (it.hasNext()) {
                     DataBlock b = it.next();
                     for (int s = 0; s < b.rows; s += batch) {
                         int n = Math.min(batch, b.rows - s);
-                        float[] x = java.util.Arrays.copyOfRange(b.features, s * b.dim, (s + n) * b.dim);
-                        float[] y = java.util.Arrays.copyOfRange(b.labels, s, s + n);
+                        float[] x = Arrays.copyOfRange(b.features, s * b.dim, (s + n) * b.dim);
+                        float[] y = Arrays.copyOfRange(b.labels, s, s + n);
                         Tensor out = Ops.stopGradient(model.apply(Tensor.wrap(x, n, b.dim)));
                         Tensor l = loss.perSample(out, Tensor.wrap(y, n));
                         float[] o = out.toFloatArray();
@@ -81,8 +76,6 @@ public final class Evaluator {
             Metrics total = new Metrics();
             parts.forEach(total::merge);
             return total;
-        } finally {
-            bc.destroy();
-        }
+        });
     }
 }

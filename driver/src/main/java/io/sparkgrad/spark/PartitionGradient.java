@@ -1,7 +1,6 @@
 package io.sparkgrad.spark;
 
 import io.sparkgrad.DType;
-import io.sparkgrad.ParameterTuple;
 import io.sparkgrad.Tensor;
 import io.sparkgrad.Value;
 import io.sparkgrad.nn.Cell;
@@ -35,14 +34,6 @@ public final class PartitionGradient implements Serializable {
         this.sens = sens;
     }
 
-    public ModelFactory factory() {
-        return factory;
-    }
-
-    public LossKind loss() {
-        return loss;
-    }
-
     /**
      * The gradient of {@code sens * sum_i w_i loss_i} over this partition's rows of the step, and
      * the unscaled loss sum; {@code attempt} is the task attempt (for the {@link TaskHook}).
@@ -56,15 +47,7 @@ public final class PartitionGradient implements Serializable {
             blocks.add(b);
             total += b.rows;
         }
-        Cell model = factory.create();
-        ParameterTuple params = model.trainableParamTuple();
-        if (params.numel() != flatParams.length) {
-            throw new IllegalStateException("the model built on this executor has " + params.numel()
-                    + " parameter values but the driver broadcast " + flatParams.length
-                    + "; the ModelFactory must build the same model everywhere");
-        }
-        params.load(flatParams);
-        model.setTrain(true);
+        Cell model = ModelReplica.create(factory, flatParams, true);
         GradientSum sum = GradientSum.empty(flatParams.length);
         if (total == 0) {
             return sum;
@@ -93,7 +76,7 @@ public final class PartitionGradient implements Serializable {
         }
         GradOperation grad = new GradOperation(false, true, true);
         Tensor sensTensor = Tensor.scalar(sens);
-        GradOperation.GradFunction fn = grad.apply(loss.weightedSum(model), params);
+        GradOperation.GradFunction fn = grad.apply(loss.weightedSum(model), model.trainableParamTuple());
         int[] blockStart = new int[blocks.size() + 1];
         for (int b = 0; b < blocks.size(); b++) {
             blockStart[b + 1] = blockStart[b] + blocks.get(b).rows;
