@@ -5,14 +5,9 @@ import io.sparkgrad.Tensor;
 import io.sparkgrad.nn.Cell;
 import io.sparkgrad.nn.Optimizer;
 import io.sparkgrad.ops.Ops;
-import io.sparkgrad.spark.checkpoint.Checkpoint;
-import io.sparkgrad.spark.checkpoint.CheckpointStore;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Predicate;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -24,10 +19,12 @@ import org.apache.spark.sql.SparkSession;
  *   <li>each partition rebuilds the model, loads them and computes the gradient of its rows'
  *       weighted loss sum with {@code GradOperation(getByList=true)}, in micro-batches
  *       ({@link PartitionGradient});</li>
- *   <li>the partial sums are tree-reduced in a fixed order ({@link TreeReduce});</li>
- *   <li>the driver applies the sens scaling ({@link Sens}), adds the optional L2 term
- *       ({@link Builder#l2}), clips by global norm, sets the scheduled learning rate and runs the
- *       optimizer step, then destroys the broadcast.</li>
+ *   <li>the partial sums are tree-reduced in a fixed order ({@link TreeReduce}) and the broadcast
+ *       is destroyed;</li>
+ *   <li>the driver applies the sens scaling ({@link Sens}) and adds the optional L2 term
+ *       ({@link Builder#l2}); steps 1 to 4 are {@link LossFunction#calculate};</li>
+ *   <li>the driver clips by global norm, sets the scheduled learning rate and runs the optimizer
+ *       step.</li>
  * </ol>
  * A step whose gradient or loss is not finite is skipped, not applied, and reported with its
  * partition and rows; after {@code maxSkippedSteps} skips in a row training stops. Checkpoints are
@@ -35,26 +32,18 @@ import org.apache.spark.sql.SparkSession;
  * one to the same final parameters as an uninterrupted run.
  *
  * <p>Row selection is deterministic ({@link StepPlan}), so two runs with the same data,
- * partitioning and seed give bitwise-identical parameters.
+ * partitioning and seed give bitwise-identical parameters. The configuration is a
+ * {@link TrainerConfig}, made by {@link Builder}.
  */
 public final class DataParallelTrainer {
-    private final Config c;
+    private final TrainerConfig c;
 
-    private DataParallelTrainer(Config c) {
+    private DataParallelTrainer(TrainerConfig c) {
         this.c = c;
     }
 
     public static Builder builder(ModelFactory model, LossKind loss, OptimizerFactory optimizer) {
         return new Builder(model, loss, optimizer);
-    }
-
-    /** Immutable configuration, made by {@link Builder}. */
-    private record Config(ModelFactory model, LossKind loss, OptimizerFactory optimizer, int epochs, long steps,
-                          int batchSize, double miniBatchFraction, int microBatch, int treeDepth,
-                          LearningRateSchedule schedule, double clipNorm, Sens sens, long seed, boolean shuffle,
-                          TrainingData validation, String checkpointDir, int checkpointEvery, boolean resume,
-                          List<ProgressListener> listeners, TaskHook hook, String modelText, int maxSkippedSteps,
-                          double l2, Predicate<String> l2Params) {
     }
 
     /** Configures a {@link DataParallelTrainer}. */
@@ -246,13 +235,20 @@ public final class DataParallelTrainer {
             return this;
         }
 
+        /**
+         * The configuration set so far, as an immutable value (for a {@link LossFunction}, or to
+         * inspect).
+         *
+         * @throws IllegalArgumentException if {@code resume} is set without a checkpoint directory
+         */
+        public TrainerConfig config() {
+            return new TrainerConfig(model, loss, optimizer, epochs, steps, batchSize, miniBatchFraction, microBatch,
+                    treeDepth, schedule, clipNorm, sens, seed, shuffle, validation, checkpointDir, checkpointEvery,
+                    resume, listeners, hook, modelText, maxSkippedSteps, l2, l2Params);
+        }
+
         public DataParallelTrainer build() {
-            if (resume && checkpointDir == null) {
-                throw new IllegalArgumentException("resume needs a checkpoint directory");
-            }
-            return new DataParallelTrainer(new Config(model, loss, optimizer, epochs, steps, batchSize, miniBatchFraction,
-                    microBatch, treeDepth, schedule, clipNorm, sens, seed, shuffle, validation, checkpointDir,
-                    checkpointEvery, resume, List.copyOf(listeners), hook, modelText, maxSkippedSteps, l2, l2Params));
+            return new DataParallelTrainer(config());
         }
     }
 
@@ -265,6 +261,11 @@ public final class DataParallelTrainer {
         }
     }
 
+    /** This trainer's configuration. */
+    public TrainerConfig config() {
+        return c;
+    }
+
     /** Trains on {@code data} and returns the trained model. */
     public Result fit(SparkSession spark, TrainingData data) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -273,44 +274,13 @@ public final class DataParallelTrainer {
         ParameterTuple params = model.trainableParamTuple();
         Optimizer opt = c.optimizer().create(params);
         double baseLr = opt.learningRate();
-        int[] l2Ranges = l2Ranges(params);
-        int outDim;
-        try {
-            outDim = outputDim(model, data.dim());
-        } catch (IllegalArgumentException e) {
-            throw new BadDataException(data.source() + " has " + data.dim() + " features, which the model does not take: "
-                    + e.getMessage());
-        }
-        long rows;
-        try {
-            data.cache();
-            rows = data.validate(c.loss(), outDim);
-            if (c.validation() != null) {
-                c.validation().cache();
-                c.validation().validate(c.loss(), outDim);
-            }
-        } catch (Exception e) { // Spark's Java API throws its checked SparkException unchecked
-            throw BadDataException.unwrap(e);
-        }
-        int perEpoch = c.batchSize() > 0 ? (int) Math.max(1, (rows + c.batchSize() - 1) / c.batchSize())
-                : c.miniBatchFraction() > 0 ? (int) Math.ceil(1 / c.miniBatchFraction()) : 1;
-        long total = c.steps() > 0 ? c.steps() : (long) c.epochs() * perEpoch;
-        CheckpointStore store = c.checkpointDir() == null ? null : openStore(c.checkpointDir(), sc);
-        long start = 0;
-        if (c.resume()) {
-            Optional<Checkpoint> last = latest(store);
-            if (last.isPresent()) {
-                Checkpoint cp = last.get();
-                if (cp.seed() != c.seed()) {
-                    throw new IllegalStateException("checkpoint " + cp.step() + " in " + c.checkpointDir() + " was made with seed "
-                            + cp.seed() + ", this run has seed " + c.seed());
-                }
-                cp.restoreInto(params, opt);
-                start = cp.step();
-            }
-        }
-        PartitionGradient worker = new PartitionGradient(c.model(), c.loss(), c.hook(), c.sens().partitionSens());
-        DistributedGradient dg = new DistributedGradient(sc, data.blocks(), worker, c.treeDepth());
+        L2Regularization l2 = L2Regularization.select(params, c.l2(), c.l2Params());
+        long rows = validate(model, data);
+        int perEpoch = c.stepsPerEpoch(rows);
+        long total = c.totalSteps(perEpoch);
+        RunCheckpoints checkpoints = new RunCheckpoints(c, sc);
+        long start = checkpoints.resume(params, opt);
+        LossFunction objective = new LossFunction(sc, data.blocks(), c, l2);
         List<StepRecord> history = new ArrayList<>();
         Evaluator.Metrics lastVal = null;
         for (ProgressListener l : c.listeners()) {
@@ -318,54 +288,33 @@ public final class DataParallelTrainer {
         }
         int skippedInRow = 0;
         long t0 = System.nanoTime();
-        long done = 0;
         for (long step = start + 1; step <= total; step++) {
             int epoch = (int) ((step - 1) / perEpoch);
             int k = (int) ((step - 1) % perEpoch);
             double lr = c.schedule().at(step, total, baseLr);
             opt.setLearningRate(lr);
-            StepPlan plan = new StepPlan(step, epoch, k, perEpoch, c.seed(), c.shuffle(), c.microBatch());
             sc.setJobDescription("SparkGrad step " + step + "/" + total + " (epoch " + (epoch + 1) + ")");
             long s0 = System.nanoTime();
-            float[] current = params.flatten();
-            GradientSum g = dg.compute(current, plan);
-            StepRecord rec;
-            if (!g.isFinite() || g.weight() <= 0) {
-                String why = !g.isFinite() ? g.nonFinite() : "the step's rows have zero total weight";
-                rec = new StepRecord(step, total, epoch, Double.NaN, g.count(), seconds(s0), lr, Double.NaN, true, why);
-                if (++skippedInRow > c.maxSkippedSteps()) {
-                    notify(rec, Double.NaN);
-                    throw new NonFiniteStepException("step " + step + " skipped: " + why + " (" + skippedInRow
-                            + " steps in a row); parameters and checkpoints are from step " + (step - skippedInRow));
-                }
-            } else {
-                skippedInRow = 0;
-                float[] grad = g.scaledGradient(c.sens().driverScale(g.weight()));
-                addL2(grad, current, l2Ranges, c.l2());
-                double norm = norm(grad);
-                if (c.clipNorm() > 0 && norm > c.clipNorm()) {
-                    float f = (float) (c.clipNorm() / norm);
-                    for (int i = 0; i < grad.length; i++) {
-                        grad[i] *= f;
-                    }
-                }
-                opt.step(grad);
-                rec = new StepRecord(step, total, epoch, g.loss() / g.weight(), g.count(), seconds(s0), lr, norm, false, null);
+            LossFunction.Evaluation e = objective.calculate(params.flatten(),
+                    new StepPlan(step, epoch, k, perEpoch, c.seed(), c.shuffle(), c.microBatch()));
+            double norm = e.usable() ? clipAndStep(opt, e.gradient()) : Double.NaN;
+            StepRecord rec = new StepRecord(step, total, epoch, e.meanLoss(), e.count(), seconds(s0), lr, norm,
+                    !e.usable(), e.problem());
+            skippedInRow = e.usable() ? 0 : skippedInRow + 1;
+            if (skippedInRow > c.maxSkippedSteps()) {
+                notify(rec, Double.NaN);
+                throw new NonFiniteStepException("step " + step + " skipped: " + e.problem() + " (" + skippedInRow
+                        + " steps in a row); parameters and checkpoints are from step " + (step - skippedInRow));
             }
             history.add(rec);
-            done++;
-            double perStep = seconds(t0) / done;
-            notify(rec, perStep * (total - step));
-            boolean epochEnd = k == perEpoch - 1 || step == total;
-            if (epochEnd && c.validation() != null) {
+            notify(rec, seconds(t0) / (step - start) * (total - step));
+            if ((k == perEpoch - 1 || step == total) && c.validation() != null) {
                 lastVal = Evaluator.evaluate(sc, c.validation(), c.model(), c.loss(), params.flatten(), c.microBatch());
                 for (ProgressListener l : c.listeners()) {
                     l.onEpoch(epoch, lastVal);
                 }
             }
-            if (store != null && !rec.skipped() && ((c.checkpointEvery() > 0 && step % c.checkpointEvery() == 0) || step == total)) {
-                write(store, Checkpoint.of(step, epoch, c.seed(), c.modelText(), params, opt.exportState()));
-            }
+            checkpoints.afterStep(rec, params, opt);
         }
         sc.setJobDescription(null);
         for (ProgressListener l : c.listeners()) {
@@ -374,64 +323,47 @@ public final class DataParallelTrainer {
         return new Result(model, params, opt, history, lastVal, rows);
     }
 
-    /** Offset and length in the flat buffer of each parameter the L2 term selects, as pairs. */
-    private int[] l2Ranges(ParameterTuple params) {
-        if (c.l2() == 0) {
-            return new int[0];
-        }
-        List<String> names = params.names();
-        List<Integer> out = new ArrayList<>();
-        int off = 0;
-        for (int i = 0; i < params.size(); i++) {
-            int n = params.get(i).size();
-            if (c.l2Params().test(names.get(i))) {
-                out.add(off);
-                out.add(n);
+    /**
+     * Clips {@code grad} in place to the configured global norm (if any) and runs the optimizer
+     * step with it; returns the norm before clipping.
+     */
+    private double clipAndStep(Optimizer opt, float[] grad) {
+        double norm = norm(grad);
+        if (c.clipNorm() > 0 && norm > c.clipNorm()) {
+            float f = (float) (c.clipNorm() / norm);
+            for (int i = 0; i < grad.length; i++) {
+                grad[i] *= f;
             }
-            off += n;
         }
-        if (out.isEmpty()) {
-            throw new IllegalArgumentException("l2: no trainable parameter name is selected; the names are " + names);
-        }
-        return out.stream().mapToInt(Integer::intValue).toArray();
+        opt.step(grad);
+        return norm;
     }
 
-    /** {@code grad += lambda * p} over the selected ranges. */
-    static void addL2(float[] grad, float[] p, int[] ranges, double lambda) {
-        for (int r = 0; r < ranges.length; r += 2) {
-            for (int j = ranges[r], end = ranges[r] + ranges[r + 1]; j < end; j++) {
-                grad[j] = (float) (grad[j] + lambda * p[j]);
+    /** Checks the training and validation data against the model once; returns the training rows. */
+    private long validate(Cell model, TrainingData data) {
+        int outDim;
+        try {
+            outDim = outputDim(model, data.dim());
+        } catch (IllegalArgumentException e) {
+            throw new BadDataException(data.source() + " has " + data.dim() + " features, which the model does not take: "
+                    + e.getMessage());
+        }
+        try {
+            data.cache();
+            long rows = data.validate(c.loss(), outDim);
+            if (c.validation() != null) {
+                c.validation().cache();
+                c.validation().validate(c.loss(), outDim);
             }
+            return rows;
+        } catch (Exception e) { // Spark's Java API throws its checked SparkException unchecked
+            throw BadDataException.unwrap(e);
         }
     }
 
     private void notify(StepRecord rec, double eta) {
         for (ProgressListener l : c.listeners()) {
             l.onStep(rec, eta);
-        }
-    }
-
-    private static CheckpointStore openStore(String dir, JavaSparkContext sc) {
-        try {
-            return new CheckpointStore(dir, sc.hadoopConfiguration());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the checkpoint directory " + dir + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static Optional<Checkpoint> latest(CheckpointStore store) {
-        try {
-            return store.latest();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read checkpoints: " + e.getMessage(), e);
-        }
-    }
-
-    private static void write(CheckpointStore store, Checkpoint cp) {
-        try {
-            store.write(cp);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write checkpoint " + cp.step() + ": " + e.getMessage(), e);
         }
     }
 

@@ -8,8 +8,10 @@
  * {@link io.sparkgrad.spark.ModelFactory} and computes {@code GradOperation(getByList=true)} of
  * its rows' weighted loss sum in micro-batches ({@link io.sparkgrad.spark.PartitionGradient}) into a
  * {@link io.sparkgrad.spark.GradientSum}; {@link io.sparkgrad.spark.TreeReduce} sums those in a fixed
- * order; the driver applies the {@link io.sparkgrad.spark.Sens} scaling (1/total weight by default),
- * clips, and steps the optimizer. Checkpoints ({@code checkpoint}) make a run resumable; the
+ * order and the broadcast is destroyed; the driver applies the {@link io.sparkgrad.spark.Sens} scaling
+ * (1/total weight by default) and the optional {@link io.sparkgrad.spark.L2Regularization} (together
+ * the step function {@link io.sparkgrad.spark.LossFunction}), clips, and steps the optimizer. The
+ * run's settings are one immutable {@link io.sparkgrad.spark.TrainerConfig}. Checkpoints ({@code checkpoint}) make a run resumable; the
  * {@code testing} package helps users test their own models in local mode.
  *
  * <p>Everything that crosses the wire is a flat primitive array in a registered class

@@ -1,0 +1,81 @@
+package io.sparkgrad.spark;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Predicate;
+
+/**
+ * The immutable configuration of a {@link DataParallelTrainer} run, made by
+ * {@link DataParallelTrainer.Builder} (whose methods document each setting and check each value as
+ * it is set). The constructor checks the invariants again, so a configuration made directly is
+ * valid too, and copies the listener list.
+ *
+ * @param model             builds the model on the driver and on every executor
+ * @param loss              the per-sample loss
+ * @param optimizer         builds the optimizer over the trainable parameters
+ * @param epochs            passes over the data (>= 1); ignored when {@code steps > 0}
+ * @param steps             a fixed number of steps, or 0 to run {@code epochs} epochs
+ * @param batchSize         rows per step across all partitions, or 0 (see {@code miniBatchFraction})
+ * @param miniBatchFraction the fraction of rows per step when {@code batchSize} is 0; 0 means full-batch
+ * @param microBatch        rows per engine call inside a partition (>= 1)
+ * @param treeDepth         depth of the reduction tree (>= 1)
+ * @param schedule          the learning-rate schedule
+ * @param clipNorm          the global gradient-norm clip (0 turns clipping off)
+ * @param sens              the driver-side scaling of the reduced gradient
+ * @param seed              seeds the per-epoch row order
+ * @param shuffle           reshuffle each partition's rows every epoch
+ * @param validation        data evaluated after every epoch, or null
+ * @param checkpointDir     where checkpoints go (a Hadoop path), or null for none
+ * @param checkpointEvery   steps between checkpoints (0: only the last step)
+ * @param resume            continue from the latest checkpoint in {@code checkpointDir}
+ * @param listeners         progress listeners, in the order they are called
+ * @param hook              called before each partition's work (fault injection in tests)
+ * @param modelText         the model description stored in checkpoints
+ * @param maxSkippedSteps   non-finite steps tolerated in a row before training stops
+ * @param l2                the L2 penalty's lambda (0 turns it off)
+ * @param l2Params          which parameter names (as in {@code Cell.trainableParamNames()}) the penalty covers
+ */
+public record TrainerConfig(ModelFactory model, LossKind loss, OptimizerFactory optimizer, int epochs, long steps,
+                            int batchSize, double miniBatchFraction, int microBatch, int treeDepth,
+                            LearningRateSchedule schedule, double clipNorm, Sens sens, long seed, boolean shuffle,
+                            TrainingData validation, String checkpointDir, int checkpointEvery, boolean resume,
+                            List<ProgressListener> listeners, TaskHook hook, String modelText, int maxSkippedSteps,
+                            double l2, Predicate<String> l2Params) {
+    public TrainerConfig {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(loss, "loss");
+        Objects.requireNonNull(optimizer, "optimizer");
+        Objects.requireNonNull(schedule, "schedule");
+        Objects.requireNonNull(sens, "sens");
+        Objects.requireNonNull(hook, "hook");
+        Objects.requireNonNull(modelText, "modelText");
+        Objects.requireNonNull(l2Params, "l2Params");
+        listeners = List.copyOf(listeners);
+        if (epochs < 1 || steps < 0 || batchSize < 0 || microBatch < 1 || treeDepth < 1) {
+            throw new IllegalArgumentException("epochs " + epochs + ", steps " + steps + ", batch size " + batchSize
+                    + ", micro-batch " + microBatch + ", tree depth " + treeDepth + ": a value is out of range");
+        }
+        if (!(miniBatchFraction >= 0 && miniBatchFraction <= 1) || !(clipNorm >= 0)
+                || !(l2 >= 0 && Double.isFinite(l2))) {
+            throw new IllegalArgumentException("mini-batch fraction " + miniBatchFraction + ", clip norm " + clipNorm
+                    + ", l2 lambda " + l2 + ": a value is out of range");
+        }
+        if (resume && checkpointDir == null) {
+            throw new IllegalArgumentException("resume needs a checkpoint directory");
+        }
+    }
+
+    /**
+     * Steps per epoch for {@code rows} rows: {@code ceil(rows / batchSize)}, else
+     * {@code ceil(1 / miniBatchFraction)}, else 1 (full-batch).
+     */
+    public int stepsPerEpoch(long rows) {
+        return batchSize > 0 ? (int) Math.max(1, (rows + batchSize - 1) / batchSize)
+                : miniBatchFraction > 0 ? (int) Math.ceil(1 / miniBatchFraction) : 1;
+    }
+
+    /** The run's total steps: {@code steps} if set, else {@code epochs * stepsPerEpoch}. */
+    public long totalSteps(int stepsPerEpoch) {
+        return steps > 0 ? steps : (long) epochs * stepsPerEpoch;
+    }
+}
