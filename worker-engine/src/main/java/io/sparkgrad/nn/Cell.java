@@ -54,6 +54,8 @@ public abstract class Cell implements Fn {
     private boolean training = true;
     /** Explicitly registered parameters and sub-cells, in registration order. */
     private final Map<String, Object> registered = new LinkedHashMap<>();
+    /** This cell's field layout, read once per instance from its class file (immutable once set). */
+    private transient volatile FieldOrder.Layout layout;
 
     /**
      * The forward computation. A Tensor for most cells (declare the override as returning
@@ -212,7 +214,11 @@ public abstract class Cell implements Fn {
         Map<String, Object> out = new LinkedHashMap<>(registered);
         Set<Object> registeredValues = Collections.newSetFromMap(new IdentityHashMap<>());
         registeredValues.addAll(registered.values());
-        FieldOrder.Layout layout = FieldOrder.of(getClass());
+        FieldOrder.Layout layout = this.layout;
+        if (layout == null) {
+            layout = FieldOrder.of(getClass());
+            this.layout = layout;
+        }
         Map<String, Object> fromFields = new LinkedHashMap<>();
         for (Field f : layout.fields()) {
             Object v;

@@ -32,9 +32,8 @@ import java.util.Map;
  * {@link Layout#unreadable}; it never falls back to reflection order. {@link Cell} then fails only
  * if such a field holds a member that was not registered explicitly.
  *
- * <p>Layouts are memoised per class in a {@link ClassValue}: a per-class cache that the JVM ties to
- * the class's lifetime, computed from immutable inputs (the class bytes), so it holds no state
- * that a caller could observe changing.
+ * <p>Stateless: nothing is cached here (the engine keeps no static state, not even a memo); each
+ * {@link Cell} instance keeps the layout it read.
  */
 final class FieldOrder {
     private FieldOrder() {
@@ -49,16 +48,9 @@ final class FieldOrder {
     record Layout(List<Field> fields, String unreadable) {
     }
 
-    private static final ClassValue<Layout> LAYOUTS = new ClassValue<>() {
-        @Override
-        protected Layout computeValue(Class<?> type) {
-            return compute(type);
-        }
-    };
-
     /** The layout of {@code type}, a subclass of {@link Cell}. */
     static Layout of(Class<? extends Cell> type) {
-        return LAYOUTS.get(type);
+        return compute(type);
     }
 
     private static Layout compute(Class<?> type) {
@@ -66,7 +58,7 @@ final class FieldOrder {
         String unreadable = null;
         Class<?> sup = type.getSuperclass();
         if (sup != null && sup != Cell.class && Cell.class.isAssignableFrom(sup)) {
-            Layout parent = LAYOUTS.get(sup);
+            Layout parent = compute(sup);
             fields.addAll(parent.fields());
             unreadable = parent.unreadable();
         }
