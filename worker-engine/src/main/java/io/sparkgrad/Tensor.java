@@ -1,6 +1,6 @@
 package io.sparkgrad;
 
-import io.sparkgrad.kernel.Shapes;
+import io.sparkgrad.shape.Shapes;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 

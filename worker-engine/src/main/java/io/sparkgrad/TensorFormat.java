@@ -125,7 +125,7 @@ public final class TensorFormat {
             rs[d] = len;
             n *= len;
         }
-        int[] st = io.sparkgrad.kernel.Shapes.strides(s);
+        int[] st = io.sparkgrad.shape.Shapes.strides(s);
         double[] vals = new double[n];
         int[] idx = new int[r];
         for (int k = 0; k < n; k++) {

@@ -2,6 +2,7 @@ package io.sparkgrad.kernel;
 
 import io.sparkgrad.DType;
 import io.sparkgrad.Tensor;
+import io.sparkgrad.shape.Shapes;
 import java.util.Arrays;
 
 /**

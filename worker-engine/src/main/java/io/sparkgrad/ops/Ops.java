@@ -3,7 +3,7 @@ package io.sparkgrad.ops;
 import io.sparkgrad.DType;
 import io.sparkgrad.Tensor;
 import io.sparkgrad.kernel.Kernels;
-import io.sparkgrad.kernel.Shapes;
+import io.sparkgrad.shape.Shapes;
 import java.util.Arrays;
 
 /**

@@ -8,7 +8,7 @@ import io.sparkgrad.Tensor;
 import io.sparkgrad.kernel.Kernels;
 import io.sparkgrad.kernel.Kernels.Binary;
 import io.sparkgrad.kernel.Kernels.Unary;
-import io.sparkgrad.kernel.Shapes;
+import io.sparkgrad.shape.Shapes;
 import java.util.List;
 
 /**

@@ -1,4 +1,4 @@
-package io.sparkgrad.kernel;
+package io.sparkgrad.shape;
 
 import java.util.Arrays;
 
