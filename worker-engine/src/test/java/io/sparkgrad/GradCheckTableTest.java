@@ -231,7 +231,7 @@ class GradCheckTableTest {
     void checkerRejectsAWrongRule() {
         // d/dx x^2 = 2x; this rule forgets the 2, and the checker must notice.
         Primitive badSquare = Primitive.of("badSquare",
-                in -> io.sparkgrad.kernel.Kernels.binary(io.sparkgrad.kernel.Kernels.Binary.MUL, in[0], in[0]),
+                in -> io.sparkgrad.kernel.Elementwise.binary(io.sparkgrad.kernel.Elementwise.Binary.MUL, in[0], in[0]),
                 (g, in, y, n) -> new Tensor[] {Ops.mul(g, in[0])});
         GradientChecker.Report r = DEFAULT.check(xs -> badSquare.apply(xs[0]), f64(new double[] {1, 2, -3}, 3));
         assertFalse(r.passed(), r.toString());

@@ -2,7 +2,7 @@ package io.sparkgrad.bench;
 
 import io.sparkgrad.DType;
 import io.sparkgrad.Tensor;
-import io.sparkgrad.kernel.Kernels;
+import io.sparkgrad.kernel.Elementwise;
 import io.sparkgrad.ops.Ops;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -43,7 +43,7 @@ public class ElementwiseBench {
         y = Tensor.randn(2, 256, 512);
         bias = Tensor.randn(3, 512);
         zero = Tensor.scalar(0, DType.FLOAT32);
-        mask = Kernels.binary(Kernels.Binary.GT, x, zero);
+        mask = Elementwise.binary(Elementwise.Binary.GT, x, zero);
         xPos = Ops.abs(x); // the same magnitudes, all positive: x > 0 is always true
         ones = Tensor.full(1, DType.BOOL, 256, 512);
     }

@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Float32 square GEMM {@code C = A B} (row-major, no transposes) through the engine's two
  * {@link Blas} implementations, called directly with a reused output array (so no allocation of C
- * is timed; {@code Kernels.matmul} adds one {@code new float[n*n]} per call).
+ * is timed; {@code MatMul.matmul} adds one {@code new float[n*n]} per call).
  *
  * <p>Reported as average time per GEMM; GFLOP/s = 2 n^3 / time. {@code backend}: {@code java}
  * is {@link JavaBlas#INSTANCE}; {@code openblas-1t} / {@code openblas-2t} is {@link Blas#get()}

@@ -2,7 +2,7 @@ package io.sparkgrad.bench;
 
 import io.sparkgrad.Tensor;
 import io.sparkgrad.Value;
-import io.sparkgrad.kernel.Kernels;
+import io.sparkgrad.kernel.MatMul;
 import io.sparkgrad.nn.Dense;
 import io.sparkgrad.nn.ReLU;
 import io.sparkgrad.nn.SequentialCell;
@@ -35,7 +35,7 @@ import org.openjdk.jmh.infra.Blackhole;
  *   <li>{@code forward}: the forward pass and loss alone (the graph is recorded, since the
  *       parameters are always tracked);</li>
  *   <li>{@code gemmsOnly}: just the 8 GEMMs a step performs (3 forward, 3 weight gradients, 2
- *       input gradients), with the same shapes and transpose flags, through {@link Kernels#matmul}
+ *       input gradients), with the same shapes and transpose flags, through {@link MatMul#matmul}
  *       on untracked tensors: the floor set by the BLAS. {@code step - gemmsOnly} is everything
  *       else: elementwise kernels, reductions, graph recording and the tape walk.</li>
  *   <li>{@code stepPlainMaskRelu}: a what-if (see {@link PlainMaskReLU}).</li>
@@ -136,15 +136,15 @@ public class MlpStepBench {
     @OperationsPerInvocation(BATCH)
     public void gemmsOnly(Blackhole bh) {
         // forward: y = x W^T
-        bh.consume(Kernels.matmul(x, w1, false, true));
-        bh.consume(Kernels.matmul(h1, w2, false, true));
-        bh.consume(Kernels.matmul(h2, w3, false, true));
+        bh.consume(MatMul.matmul(x, w1, false, true));
+        bh.consume(MatMul.matmul(h1, w2, false, true));
+        bh.consume(MatMul.matmul(h2, w3, false, true));
         // weight gradients: dW = G^T X
-        bh.consume(Kernels.matmul(g3, h2, true, false));
-        bh.consume(Kernels.matmul(g2, h1, true, false));
-        bh.consume(Kernels.matmul(g1, x, true, false));
+        bh.consume(MatMul.matmul(g3, h2, true, false));
+        bh.consume(MatMul.matmul(g2, h1, true, false));
+        bh.consume(MatMul.matmul(g1, x, true, false));
         // input gradients of layers 3 and 2: dX = G W
-        bh.consume(Kernels.matmul(g3, w3, false, false));
-        bh.consume(Kernels.matmul(g2, w2, false, false));
+        bh.consume(MatMul.matmul(g3, w3, false, false));
+        bh.consume(MatMul.matmul(g2, w2, false, false));
     }
 }

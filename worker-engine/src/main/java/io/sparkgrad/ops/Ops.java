@@ -2,7 +2,7 @@ package io.sparkgrad.ops;
 
 import io.sparkgrad.DType;
 import io.sparkgrad.Tensor;
-import io.sparkgrad.kernel.Kernels;
+import io.sparkgrad.kernel.Movement;
 import io.sparkgrad.shape.Shapes;
 import java.util.Arrays;
 
@@ -323,7 +323,7 @@ public final class Ops {
 
     /** Rows of one-hot vectors for integer labels: a constant of shape [N, classes]. */
     public static Tensor oneHot(Tensor index, int classes, DType dtype) {
-        return Kernels.oneHot(index, classes, dtype);
+        return Movement.oneHot(index, classes, dtype);
     }
 
     // ---- comparisons (Bool results, not differentiable) ----------------------------------------

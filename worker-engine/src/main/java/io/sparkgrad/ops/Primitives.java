@@ -5,9 +5,12 @@ import static io.sparkgrad.ops.Ops.mul;
 
 import io.sparkgrad.DType;
 import io.sparkgrad.Tensor;
-import io.sparkgrad.kernel.Kernels;
-import io.sparkgrad.kernel.Kernels.Binary;
-import io.sparkgrad.kernel.Kernels.Unary;
+import io.sparkgrad.kernel.Elementwise;
+import io.sparkgrad.kernel.Elementwise.Binary;
+import io.sparkgrad.kernel.Elementwise.Unary;
+import io.sparkgrad.kernel.MatMul;
+import io.sparkgrad.kernel.Movement;
+import io.sparkgrad.kernel.Reductions;
 import io.sparkgrad.shape.Shapes;
 import java.util.List;
 
@@ -34,12 +37,12 @@ public final class Primitives {
 
     /** {@code y = a + b}; {@code da = g, db = g}. */
     public static final Primitive ADD = Primitive.of("add",
-            in -> Kernels.binary(Binary.ADD, in[0], in[1]),
+            in -> Elementwise.binary(Binary.ADD, in[0], in[1]),
             (g, in, y, n) -> new Tensor[] {g, g});
 
     /** {@code y = a * b}; {@code da = g b, db = g a}. */
     public static final Primitive MUL = Primitive.of("mul",
-            in -> Kernels.binary(Binary.MUL, in[0], in[1]),
+            in -> Elementwise.binary(Binary.MUL, in[0], in[1]),
             (g, in, y, n) -> new Tensor[] {n[0] ? mul(g, in[1]) : null, n[1] ? mul(g, in[0]) : null});
 
     /**
@@ -47,21 +50,21 @@ public final class Primitives {
      * {@code a * (1/b)} so that division is correctly rounded ({@code (a*4)/a == 4} exactly).
      */
     public static final Primitive DIV = Primitive.of("div",
-            in -> Kernels.binary(Binary.DIV, in[0], in[1]),
+            in -> Elementwise.binary(Binary.DIV, in[0], in[1]),
             (g, in, y, n) -> new Tensor[] {
                 n[0] ? div(g, in[1]) : null,
                 n[1] ? Ops.neg(div(mul(g, y), in[1])) : null});
 
     /** {@code y = a ^ b}; {@code da = g b a^(b-1), db = g y ln a}. */
     public static final Primitive POW = Primitive.of("pow",
-            in -> Kernels.binary(Binary.POW, in[0], in[1]),
+            in -> Elementwise.binary(Binary.POW, in[0], in[1]),
             (g, in, y, n) -> new Tensor[] {
                 n[0] ? mul(g, mul(in[1], Ops.pow(in[0], Ops.sub(in[1], 1)))) : null,
                 n[1] ? mul(g, mul(y, Ops.log(in[0]))) : null});
 
     /** {@code y = max(a, b)}; g goes to the larger input, split evenly on ties. */
     public static final Primitive MAXIMUM = Primitive.of("maximum",
-            in -> Kernels.binary(Binary.MAXIMUM, in[0], in[1]),
+            in -> Elementwise.binary(Binary.MAXIMUM, in[0], in[1]),
             (g, in, y, n) -> {
                 Tensor wa = tieMask(in[0], in[1]);
                 return new Tensor[] {n[0] ? mul(g, wa) : null, n[1] ? mul(g, Ops.sub(1, wa)) : null};
@@ -69,7 +72,7 @@ public final class Primitives {
 
     /** {@code y = min(a, b)}; g goes to the smaller input, split evenly on ties. */
     public static final Primitive MINIMUM = Primitive.of("minimum",
-            in -> Kernels.binary(Binary.MINIMUM, in[0], in[1]),
+            in -> Elementwise.binary(Binary.MINIMUM, in[0], in[1]),
             (g, in, y, n) -> {
                 Tensor wa = tieMask(in[1], in[0]);
                 return new Tensor[] {n[0] ? mul(g, wa) : null, n[1] ? mul(g, Ops.sub(1, wa)) : null};
@@ -77,9 +80,9 @@ public final class Primitives {
 
     /** 1 where a > b, 0.5 where a == b, else 0: a constant. */
     private static Tensor tieMask(Tensor a, Tensor b) {
-        Tensor gt = Kernels.cast(Kernels.binary(Binary.GT, a, b), a.dtype());
-        Tensor eq = Kernels.cast(Kernels.binary(Binary.EQ, a, b), a.dtype());
-        return Kernels.binary(Binary.ADD, gt, Kernels.binary(Binary.MUL, eq, Tensor.scalar(0.5, a.dtype())));
+        Tensor gt = Elementwise.cast(Elementwise.binary(Binary.GT, a, b), a.dtype());
+        Tensor eq = Elementwise.cast(Elementwise.binary(Binary.EQ, a, b), a.dtype());
+        return Elementwise.binary(Binary.ADD, gt, Elementwise.binary(Binary.MUL, eq, Tensor.scalar(0.5, a.dtype())));
     }
 
     // ---- comparisons (Bool, not differentiable) -----------------------------------------------
@@ -92,12 +95,12 @@ public final class Primitives {
     public static final Primitive GE = comparison(Binary.GE);
 
     private static Primitive comparison(Binary op) {
-        return Primitive.nonDifferentiable(op.opName(), in -> Kernels.binary(op, in[0], in[1]));
+        return Primitive.nonDifferentiable(op.opName(), in -> Elementwise.binary(op, in[0], in[1]));
     }
 
     /** {@code y = cond ? a : b}; {@code da = cond ? g : 0, db = cond ? 0 : g}. */
     public static final Primitive WHERE = Primitive.of("where",
-            in -> Kernels.where(in[0], in[1], in[2]),
+            in -> Elementwise.where(in[0], in[1], in[2]),
             (g, in, y, n) -> {
                 Tensor zero = Tensor.scalar(0, g.dtype());
                 return new Tensor[] {
@@ -110,32 +113,32 @@ public final class Primitives {
 
     /** {@code y = -a}; {@code da = -g}. */
     public static final Primitive NEG = Primitive.of("neg",
-            in -> Kernels.unary(Unary.NEG, in[0]),
+            in -> Elementwise.unary(Unary.NEG, in[0]),
             (g, in, y, n) -> new Tensor[] {Ops.neg(g)});
 
     /** {@code y = e^a}; {@code da = g y}. */
     public static final Primitive EXP = Primitive.of("exp",
-            in -> Kernels.unary(Unary.EXP, in[0]),
+            in -> Elementwise.unary(Unary.EXP, in[0]),
             (g, in, y, n) -> new Tensor[] {mul(g, y)});
 
     /** {@code y = ln a}; {@code da = g / a}. */
     public static final Primitive LOG = Primitive.of("log",
-            in -> Kernels.unary(Unary.LOG, in[0]),
+            in -> Elementwise.unary(Unary.LOG, in[0]),
             (g, in, y, n) -> new Tensor[] {div(g, in[0])});
 
     /** {@code y = sqrt(a)}; {@code da = g / (2 y)}. */
     public static final Primitive SQRT = Primitive.of("sqrt",
-            in -> Kernels.unary(Unary.SQRT, in[0]),
+            in -> Elementwise.unary(Unary.SQRT, in[0]),
             (g, in, y, n) -> new Tensor[] {div(g, mul(2, y))});
 
     /** {@code y = |a|}; {@code da = g sign(a)} (0 at 0). */
     public static final Primitive ABS = Primitive.of("abs",
-            in -> Kernels.unary(Unary.ABS, in[0]),
-            (g, in, y, n) -> new Tensor[] {mul(g, Kernels.unary(Unary.SIGN, in[0]))});
+            in -> Elementwise.unary(Unary.ABS, in[0]),
+            (g, in, y, n) -> new Tensor[] {mul(g, Elementwise.unary(Unary.SIGN, in[0]))});
 
     /** {@code y = tanh a}; {@code da = g (1 - y^2)}. */
     public static final Primitive TANH = Primitive.of("tanh",
-            in -> Kernels.unary(Unary.TANH, in[0]),
+            in -> Elementwise.unary(Unary.TANH, in[0]),
             (g, in, y, n) -> new Tensor[] {mul(g, Ops.sub(1, mul(y, y)))});
 
     /** The identity; used to watch an input that an enclosing gradient call already tracks. */
@@ -145,7 +148,7 @@ public final class Primitives {
 
     /** {@code y = a} as another floating dtype; {@code da = g} cast back. */
     public static Primitive cast(DType to) {
-        return Primitive.of("cast", in -> Kernels.cast(in[0], to),
+        return Primitive.of("cast", in -> Elementwise.cast(in[0], to),
                 (g, in, y, n) -> new Tensor[] {Ops.cast(g, in[0].dtype())});
     }
 
@@ -158,7 +161,7 @@ public final class Primitives {
      * {@code dA = tA ? op(B) G^T : G op(B)^T}, {@code dB = tB ? G^T op(A) : op(A)^T G}.
      */
     public static Primitive matmul(boolean ta, boolean tb) {
-        return Primitive.of("matmul", in -> Kernels.matmul(in[0], in[1], ta, tb),
+        return Primitive.of("matmul", in -> MatMul.matmul(in[0], in[1], ta, tb),
                 (g, in, y, n) -> new Tensor[] {
                     !n[0] ? null : ta ? Ops.matmul(in[1], g, tb, true) : Ops.matmul(g, in[1], false, !tb),
                     !n[1] ? null : tb ? Ops.matmul(g, in[0], true, ta) : Ops.matmul(in[0], g, !ta, false)});
@@ -168,7 +171,7 @@ public final class Primitives {
 
     /** {@code y = sum over axes}; {@code da = g} broadcast back over the reduced axes. */
     public static Primitive sum(int[] axes, boolean keepDims) {
-        return Primitive.of("sum", in -> Kernels.sum(in[0], axes, keepDims),
+        return Primitive.of("sum", in -> Reductions.sum(in[0], axes, keepDims),
                 (g, in, y, n) -> new Tensor[] {spread(g, in[0].shape(), axes)});
     }
 
@@ -177,13 +180,13 @@ public final class Primitives {
      * PyTorch's {@code amax}).
      */
     public static Primitive max(int[] axes, boolean keepDims) {
-        return Primitive.of("max", in -> Kernels.max(in[0], axes, keepDims),
+        return Primitive.of("max", in -> Reductions.max(in[0], axes, keepDims),
                 (g, in, y, n) -> {
                     int[] shape = in[0].shape();
-                    Tensor yk = Kernels.broadcastTo(Kernels.reshape(y, keptShape(shape, axes)), shape);
-                    Tensor hit = Kernels.cast(Kernels.binary(Binary.EQ, in[0], yk), in[0].dtype());
-                    Tensor count = Kernels.sum(hit, axes, true);
-                    Tensor w = Kernels.binary(Binary.DIV, hit, count);
+                    Tensor yk = Movement.broadcastTo(Movement.reshape(y, keptShape(shape, axes)), shape);
+                    Tensor hit = Elementwise.cast(Elementwise.binary(Binary.EQ, in[0], yk), in[0].dtype());
+                    Tensor count = Reductions.sum(hit, axes, true);
+                    Tensor w = Elementwise.binary(Binary.DIV, hit, count);
                     return new Tensor[] {mul(spread(g, shape, axes), w)};
                 });
     }
@@ -200,13 +203,13 @@ public final class Primitives {
 
     /** Same values, new shape; {@code da = reshape(g, shape(a))}. */
     public static Primitive reshape(int[] shape) {
-        return Primitive.of("reshape", in -> Kernels.reshape(in[0], shape),
+        return Primitive.of("reshape", in -> Movement.reshape(in[0], shape),
                 (g, in, y, n) -> new Tensor[] {Ops.reshape(g, in[0].shape())});
     }
 
     /** Permuted axes; {@code da = transpose(g, inverse(perm))}. */
     public static Primitive transpose(int[] perm) {
-        return Primitive.of("transpose", in -> Kernels.transpose(in[0], perm),
+        return Primitive.of("transpose", in -> Movement.transpose(in[0], perm),
                 (g, in, y, n) -> {
                     int[] inv = new int[perm.length];
                     for (int i = 0; i < perm.length; i++) {
@@ -218,25 +221,25 @@ public final class Primitives {
 
     /** NumPy broadcast; {@code da = g} summed back to {@code shape(a)}. */
     public static Primitive broadcastTo(int[] shape) {
-        return Primitive.of("broadcastTo", in -> Kernels.broadcastTo(in[0], shape),
+        return Primitive.of("broadcastTo", in -> Movement.broadcastTo(in[0], shape),
                 (g, in, y, n) -> new Tensor[] {Ops.sumToShape(g, in[0].shape())});
     }
 
     /** A block of {@code a}; {@code da = pad(g)} with zeros: slice and pad are each other's adjoints. */
     public static Primitive slice(int[] begin, int[] size) {
-        return Primitive.of("slice", in -> Kernels.slice(in[0], begin, size),
+        return Primitive.of("slice", in -> Movement.slice(in[0], begin, size),
                 (g, in, y, n) -> new Tensor[] {pad(begin, in[0].shape()).apply(g)});
     }
 
     /** Zero padding; {@code da = slice(g)}. */
     public static Primitive pad(int[] begin, int[] outShape) {
-        return Primitive.of("pad", in -> Kernels.pad(in[0], begin, outShape),
+        return Primitive.of("pad", in -> Movement.pad(in[0], begin, outShape),
                 (g, in, y, n) -> new Tensor[] {slice(begin, in[0].shape()).apply(g)});
     }
 
     /** Joins along {@code axis}; each input's cotangent is its slice of g. */
     public static Primitive concat(int axis) {
-        return Primitive.of("concat", in -> Kernels.concat(in, axis),
+        return Primitive.of("concat", in -> Movement.concat(in, axis),
                 (g, in, y, n) -> {
                     int ax = Shapes.axis(axis, g.rank(), "concat");
                     Tensor[] out = new Tensor[in.length];
@@ -258,10 +261,10 @@ public final class Primitives {
      * gradient (zeros).
      */
     public static final Primitive GATHER = Primitive.of("gather",
-            in -> Kernels.gather(in[0], in[1]),
+            in -> Movement.gather(in[0], in[1]),
             (g, in, y, n) -> {
                 int rows = in[0].shape()[0];
-                Tensor hot = Kernels.oneHot(in[1], in[0].shape()[1], in[0].dtype());
+                Tensor hot = Movement.oneHot(in[1], in[0].shape()[1], in[0].dtype());
                 return new Tensor[] {
                     n[0] ? mul(Ops.reshape(g, rows, 1), hot) : null,
                     n[1] ? Tensor.zerosLike(in[1]) : null};

@@ -76,7 +76,7 @@ class KernelsTest {
         int[] bShape = dims.length == 4 ? new int[] {batch, tb ? n : k, tb ? k : n} : new int[] {tb ? n : k, tb ? k : n};
         Tensor a = Tensor.randn(1, dt, aShape);
         Tensor b = Tensor.randn(2, dt, bShape);
-        Tensor c = Kernels.matmul(a, b, ta, tb);
+        Tensor c = MatMul.matmul(a, b, ta, tb);
         int[] outShape = dims.length == 4 ? new int[] {batch, m, n} : new int[] {m, n};
         assertArrayEquals(outShape, c.shape());
         assertEquals(dt, c.dtype());
@@ -88,19 +88,19 @@ class KernelsTest {
     @Test
     void reductionsAndDataMovement() {
         Tensor x = Tensor.arange(0, 24, 1, DType.FLOAT64);
-        Tensor x3 = Kernels.reshape(x, new int[] {2, 3, 4});
+        Tensor x3 = Movement.reshape(x, new int[] {2, 3, 4});
         // sum over axis 1: out[i, l] = sum_j (12 i + 4 j + l) = 36 i + 12 + 3 l
         TestSupport.assertClose(new double[] {12, 15, 18, 21, 48, 51, 54, 57}, new int[] {2, 4},
-                Kernels.sum(x3, new int[] {1}, false), 0);
-        TestSupport.assertClose(new double[] {276}, new int[] {1, 1, 1}, Kernels.sum(x3, new int[0], true), 0);
-        TestSupport.assertClose(new double[] {11, 23}, new int[] {2, 1, 1}, Kernels.max(x3, new int[] {1, 2}, true), 0);
+                Reductions.sum(x3, new int[] {1}, false), 0);
+        TestSupport.assertClose(new double[] {276}, new int[] {1, 1, 1}, Reductions.sum(x3, new int[0], true), 0);
+        TestSupport.assertClose(new double[] {11, 23}, new int[] {2, 1, 1}, Reductions.max(x3, new int[] {1, 2}, true), 0);
         // transpose [2,3,4] -> [4,2,3]: out[l, i, j] = 12 i + 4 j + l
-        Tensor t = Kernels.transpose(x3, new int[] {2, 0, 1});
+        Tensor t = Movement.transpose(x3, new int[] {2, 0, 1});
         assertArrayEquals(new int[] {4, 2, 3}, t.shape());
         assertEquals(12 * 1 + 4 * 2 + 3, t.at(3, 1, 2));
-        Tensor s = Kernels.slice(x3, new int[] {1, 1, 2}, new int[] {1, 2, 2});
+        Tensor s = Movement.slice(x3, new int[] {1, 1, 2}, new int[] {1, 2, 2});
         TestSupport.assertClose(new double[] {18, 19, 22, 23}, new int[] {1, 2, 2}, s, 0);
-        Tensor p = Kernels.pad(s, new int[] {1, 1, 2}, new int[] {2, 3, 4});
+        Tensor p = Movement.pad(s, new int[] {1, 1, 2}, new int[] {2, 3, 4});
         for (int i = 0; i < 24; i++) {
             int a = i / 12;
             int j = (i / 4) % 3;
@@ -108,18 +108,18 @@ class KernelsTest {
             boolean inside = a == 1 && j >= 1 && l >= 2;
             assertEquals(inside ? i : 0, p.getFlat(i), "pad element " + i);
         }
-        Tensor cat = Kernels.concat(new Tensor[] {Kernels.reshape(x, new int[] {4, 6}), Tensor.zeros(DType.FLOAT64, 4, 1)}, 1);
+        Tensor cat = Movement.concat(new Tensor[] {Movement.reshape(x, new int[] {4, 6}), Tensor.zeros(DType.FLOAT64, 4, 1)}, 1);
         assertArrayEquals(new int[] {4, 7}, cat.shape());
         assertEquals(13, cat.at(2, 1));
         assertEquals(0, cat.at(2, 6));
-        Tensor bc = Kernels.broadcastTo(Tensor.of(1.0, 2.0), new int[] {3, 2});
+        Tensor bc = Movement.broadcastTo(Tensor.of(1.0, 2.0), new int[] {3, 2});
         TestSupport.assertClose(new double[] {1, 2, 1, 2, 1, 2}, bc, 0);
-        Tensor g = Kernels.gather(Kernels.reshape(x, new int[] {4, 6}), Tensor.of(5f, 0f, 2f, 3f));
+        Tensor g = Movement.gather(Movement.reshape(x, new int[] {4, 6}), Tensor.of(5f, 0f, 2f, 3f));
         TestSupport.assertClose(new double[] {5, 6, 14, 21}, g, 0);
-        Tensor oh = Kernels.oneHot(Tensor.of(2f, 0f), 3, DType.FLOAT32);
+        Tensor oh = Movement.oneHot(Tensor.of(2f, 0f), 3, DType.FLOAT32);
         TestSupport.assertClose(new double[] {0, 0, 1, 1, 0, 0}, new int[] {2, 3}, oh, 0);
-        assertTrue(Kernels.cast(Tensor.of(0.0, -2.0), DType.BOOL).dtype() == DType.BOOL);
-        TestSupport.assertClose(new double[] {0, 1}, Kernels.cast(Tensor.of(0.0, -2.0), DType.BOOL), 0);
-        assertEquals(6, Kernels.reshape(x3, new int[] {-1, 4}).shape(0));
+        assertTrue(Elementwise.cast(Tensor.of(0.0, -2.0), DType.BOOL).dtype() == DType.BOOL);
+        TestSupport.assertClose(new double[] {0, 1}, Elementwise.cast(Tensor.of(0.0, -2.0), DType.BOOL), 0);
+        assertEquals(6, Movement.reshape(x3, new int[] {-1, 4}).shape(0));
     }
 }

@@ -13,7 +13,7 @@ import io.sparkgrad.ParameterTuple;
 import io.sparkgrad.Tensor;
 import io.sparkgrad.Tuple;
 import io.sparkgrad.Value;
-import io.sparkgrad.kernel.Kernels;
+import io.sparkgrad.kernel.Elementwise;
 import io.sparkgrad.nn.Cell;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -335,7 +335,7 @@ class GradOperationTest {
 
     @Test
     void primitiveWithoutRuleFailsWhenReached() {
-        Primitive noRule = Primitive.nonDifferentiable("myNeg", in -> Kernels.unary(Kernels.Unary.NEG, in[0]));
+        Primitive noRule = Primitive.nonDifferentiable("myNeg", in -> Elementwise.unary(Elementwise.Unary.NEG, in[0]));
         assertFalse(noRule.differentiable());
         Tensor x = f64(new double[] {1, 2}, 2);
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,

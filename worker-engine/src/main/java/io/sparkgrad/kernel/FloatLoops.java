@@ -1,0 +1,111 @@
+package io.sparkgrad.kernel;
+
+import io.sparkgrad.kernel.Elementwise.Binary;
+
+/**
+ * The FLOAT32 binary loops of {@link Elementwise}, one method per access pattern, each with a
+ * plain loop per common op so the JIT compiles (and, for the first two, vectorises) it without a
+ * call per element; other ops go through {@link Binary#apply}. Comparisons write 0 or 1.
+ */
+final class FloatLoops {
+    private FloatLoops() {
+    }
+
+    /** {@code o = x op y} over equal-length arrays, one shared index. */
+    static void sameShape(Binary op, float[] x, float[] y, float[] o) {
+        int n = o.length;
+        switch (op) {
+            case ADD:
+                for (int i = 0; i < n; i++) {
+                    o[i] = x[i] + y[i];
+                }
+                break;
+            case MUL:
+                for (int i = 0; i < n; i++) {
+                    o[i] = x[i] * y[i];
+                }
+                break;
+            case DIV:
+                for (int i = 0; i < n; i++) {
+                    o[i] = x[i] / y[i];
+                }
+                break;
+            default:
+                strided(op, x, 0, 1, y, 0, 1, o, 0, n);
+        }
+    }
+
+    /** {@code o = x op c} for a scalar {@code c} (e.g. {@code ge(x, 0)}, {@code add(e, 1)}). */
+    static void withScalar(Binary op, float[] x, float c, float[] o) {
+        int n = o.length;
+        switch (op) {
+            case ADD:
+                for (int i = 0; i < n; i++) {
+                    o[i] = x[i] + c;
+                }
+                break;
+            case MUL:
+                for (int i = 0; i < n; i++) {
+                    o[i] = x[i] * c;
+                }
+                break;
+            case GE:
+                for (int i = 0; i < n; i++) {
+                    o[i] = x[i] >= c ? 1f : 0f;
+                }
+                break;
+            case GT:
+                for (int i = 0; i < n; i++) {
+                    o[i] = x[i] > c ? 1f : 0f;
+                }
+                break;
+            default:
+                strided(op, x, 0, 1, new float[] {c}, 0, 0, o, 0, n);
+        }
+    }
+
+    /** One row of a broadcast: {@code o[oo+j] = x[xo+j*sx] op y[yo+j*sy]} for {@code j < len}. */
+    static void strided(Binary op, float[] x, int xo, int sx, float[] y, int yo, int sy, float[] o, int oo, int len) {
+        switch (op) {
+            case ADD:
+                for (int j = 0; j < len; j++) {
+                    o[oo + j] = x[xo + j * sx] + y[yo + j * sy];
+                }
+                break;
+            case MUL:
+                for (int j = 0; j < len; j++) {
+                    o[oo + j] = x[xo + j * sx] * y[yo + j * sy];
+                }
+                break;
+            case DIV:
+                for (int j = 0; j < len; j++) {
+                    o[oo + j] = x[xo + j * sx] / y[yo + j * sy];
+                }
+                break;
+            case GT:
+                for (int j = 0; j < len; j++) {
+                    o[oo + j] = x[xo + j * sx] > y[yo + j * sy] ? 1f : 0f;
+                }
+                break;
+            case GE:
+                for (int j = 0; j < len; j++) {
+                    o[oo + j] = x[xo + j * sx] >= y[yo + j * sy] ? 1f : 0f;
+                }
+                break;
+            case LT:
+                for (int j = 0; j < len; j++) {
+                    o[oo + j] = x[xo + j * sx] < y[yo + j * sy] ? 1f : 0f;
+                }
+                break;
+            case LE:
+                for (int j = 0; j < len; j++) {
+                    o[oo + j] = x[xo + j * sx] <= y[yo + j * sy] ? 1f : 0f;
+                }
+                break;
+            default:
+                for (int j = 0; j < len; j++) {
+                    o[oo + j] = (float) op.apply(x[xo + j * sx], y[yo + j * sy]);
+                }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.sparkgrad.kernel;
+
+import io.sparkgrad.DType;
+import io.sparkgrad.Tensor;
+import io.sparkgrad.shape.NdIndex;
+import io.sparkgrad.shape.Shapes;
+import java.util.Arrays;
+
+/**
+ * Reductions over axes: {@code sum} and {@code max}. Accumulation is in double, in the input's
+ * row-major order, so each output element's sum is the plain sequential one; FLOAT32 results are
+ * rounded once at the end. The input is read in rows of its last axis (one {@link NdIndex} step
+ * per row), each a plain loop.
+ */
+public final class Reductions {
+    private Reductions() {
+    }
+
+    /** Sum over {@code axes} (all when empty), accumulated in double. */
+    public static Tensor sum(Tensor x, int[] axes, boolean keepDims) {
+        return reduce("sum", x, axes, keepDims, false);
+    }
+
+    /** Maximum over {@code axes} (all when empty); NaN wins, as in NumPy. */
+    public static Tensor max(Tensor x, int[] axes, boolean keepDims) {
+        return reduce("max", x, axes, keepDims, true);
+    }
+
+    private static Tensor reduce(String name, Tensor x, int[] axesIn, boolean keepDims, boolean isMax) {
+        Elementwise.requireFloating(name, x);
+        int[] shape = x.shape();
+        int[] axes = Shapes.axes(axesIn, shape.length, name);
+        int[] kept = Shapes.reduced(shape, axes, true);
+        int[] outShape = Shapes.reduced(shape, axes, keepDims);
+        int n = x.size();
+        int on = Shapes.size(kept);
+        if (isMax && n == 0) {
+            throw new IllegalArgumentException("max: cannot reduce an empty tensor of shape " + Shapes.str(shape));
+        }
+        if (!isMax && on == 1 && x.dtype() == DType.FLOAT32) { // a full sum: one pass, in order
+            float[] f = x.floatStorage();
+            double s = 0;
+            for (int i = 0; i < n; i++) {
+                s += f[i];
+            }
+            return Tensor.wrap(new float[] {(float) s}, outShape);
+        }
+        double[] acc = new double[on];
+        if (isMax) {
+            Arrays.fill(acc, Double.NEGATIVE_INFINITY);
+        }
+        // the output's strides in the input's index space: 0 along the reduced axes
+        NdIndex it = NdIndex.rows(shape, Shapes.broadcastStrides(kept, shape));
+        int len = it.rowLength();
+        int as = it.rowStride(0);
+        float[] xf = x.floatStorage();
+        double[] xd = x.doubleStorage();
+        for (int i = 0; !it.done(); i += len, it.next()) {
+            int ao = it.offset(0);
+            if (isMax) {
+                maxRow(x, i, acc, ao, as, len);
+            } else if (xd != null) {
+                sumRow(xd, i, acc, ao, as, len);
+            } else {
+                sumRow(xf, i, acc, ao, as, len);
+            }
+        }
+        if (x.dtype() == DType.FLOAT64) {
+            return Tensor.wrap(acc, outShape);
+        }
+        float[] o = new float[on];
+        for (int i = 0; i < on; i++) {
+            o[i] = (float) acc[i];
+        }
+        return Tensor.wrap(o, outShape);
+    }
+
+    /** {@code acc[ao + j*as] += x[xo + j]}; {@code as} is 0 when the last axis is reduced. */
+    private static void sumRow(float[] x, int xo, double[] acc, int ao, int as, int len) {
+        if (as == 0) {
+            double s = acc[ao];
+            for (int j = 0; j < len; j++) {
+                s += x[xo + j];
+            }
+            acc[ao] = s;
+        } else {
+            for (int j = 0; j < len; j++) {
+                acc[ao + j * as] += x[xo + j];
+            }
+        }
+    }
+
+    /** Double-precision {@link #sumRow(float[], int, double[], int, int, int)}. */
+    private static void sumRow(double[] x, int xo, double[] acc, int ao, int as, int len) {
+        if (as == 0) {
+            double s = acc[ao];
+            for (int j = 0; j < len; j++) {
+                s += x[xo + j];
+            }
+            acc[ao] = s;
+        } else {
+            for (int j = 0; j < len; j++) {
+                acc[ao + j * as] += x[xo + j];
+            }
+        }
+    }
+
+    private static void maxRow(Tensor x, int xo, double[] acc, int ao, int as, int len) {
+        for (int j = 0; j < len; j++) {
+            double v = x.getFlat(xo + j);
+            double cur = acc[ao + j * as];
+            acc[ao + j * as] = (v > cur || Double.isNaN(v)) && !Double.isNaN(cur) ? v : cur;
+        }
+    }
+}
