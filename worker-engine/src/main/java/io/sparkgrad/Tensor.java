@@ -1,8 +1,10 @@
 package io.sparkgrad;
 
 import io.sparkgrad.shape.Shapes;
+import java.lang.reflect.Array;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
 
 /**
  * An n-dimensional array: a shape, a {@link DType} and row-major storage. Any rank, including the
@@ -78,30 +80,30 @@ public sealed class Tensor implements Value permits Parameter {
 
     /** A FLOAT32 matrix; every row must have the same length. */
     public static Tensor of(float[][] rows) {
-        int cols = rows.length == 0 ? 0 : rows[0].length;
-        float[] data = new float[rows.length * cols];
-        for (int i = 0; i < rows.length; i++) {
-            if (rows[i].length != cols) {
-                throw new IllegalArgumentException("Tensor.of: row " + i + " has " + rows[i].length
-                        + " elements, row 0 has " + cols);
-            }
-            System.arraycopy(rows[i], 0, data, i * cols, cols);
-        }
-        return wrap(data, rows.length, cols);
+        return wrap(joinRows(rows, float[]::new), rows.length, columns(rows));
     }
 
     /** A FLOAT64 matrix; every row must have the same length. */
     public static Tensor of(double[][] rows) {
-        int cols = rows.length == 0 ? 0 : rows[0].length;
-        double[] data = new double[rows.length * cols];
+        return wrap(joinRows(rows, double[]::new), rows.length, columns(rows));
+    }
+
+    private static int columns(Object[] rows) {
+        return rows.length == 0 ? 0 : Array.getLength(rows[0]);
+    }
+
+    /** The rows (primitive arrays of one length) one after another, in an array from {@code alloc}. */
+    private static <A> A joinRows(A[] rows, IntFunction<A> alloc) {
+        int cols = columns(rows);
+        A data = alloc.apply(rows.length * cols);
         for (int i = 0; i < rows.length; i++) {
-            if (rows[i].length != cols) {
-                throw new IllegalArgumentException("Tensor.of: row " + i + " has " + rows[i].length
-                        + " elements, row 0 has " + cols);
+            int len = Array.getLength(rows[i]);
+            if (len != cols) {
+                throw new IllegalArgumentException("Tensor.of: row " + i + " has " + len + " elements, row 0 has " + cols);
             }
             System.arraycopy(rows[i], 0, data, i * cols, cols);
         }
-        return wrap(data, rows.length, cols);
+        return data;
     }
 
     /** A scalar (shape {@code []}) FLOAT32 tensor. */

@@ -6,6 +6,10 @@ package io.sparkgrad.kernel;
  * at the same index, which the JIT vectorises (JDK 17 does not vectorise {@code y[yo+j] += a*x[xo+j]}
  * when the offsets differ, since it cannot rule out aliasing). The sum over {@code k} runs in
  * order, one rounding per step: exactly what a sequential float loop gives.
+ *
+ * <p>{@link #sgemm} and {@link #dgemm} are the same code in two element types: every line of
+ * them is the product's hot loop or the O(n*k) packing that feeds it, which a shared generic
+ * version would run through boxed or reflective array access.
  */
 public final class JavaBlas implements Blas {
     public static final JavaBlas INSTANCE = new JavaBlas();

@@ -1,5 +1,7 @@
 package io.sparkgrad.kernel;
 
+import java.lang.reflect.Array;
+import java.util.function.IntFunction;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas_nolapack;
 
@@ -34,44 +36,48 @@ final class OpenBlas implements Blas {
     @Override
     public void sgemm(boolean transA, boolean transB, int m, int n, int k,
                       float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
-        float[] aa = slice(a, aOff, m * k);
-        float[] bb = slice(b, bOff, k * n);
-        float[] cc = cOff == 0 && c.length == m * n ? c : new float[m * n];
-        openblas_nolapack.cblas_sgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS,
-                m, n, k, 1f, aa, transA ? m : k, bb, transB ? k : n, 0f, cc, n);
-        if (cc != c) {
-            System.arraycopy(cc, 0, c, cOff, m * n);
-        }
+        float[] cc = output(c, cOff, m * n, float[]::new);
+        openblas_nolapack.cblas_sgemm(ROW_MAJOR, op(transA), op(transB), m, n, k,
+                1f, staged(a, aOff, m * k, float[]::new), transA ? m : k,
+                staged(b, bOff, k * n, float[]::new), transB ? k : n, 0f, cc, n);
+        unstage(cc, c, cOff, m * n);
     }
 
     @Override
     public void dgemm(boolean transA, boolean transB, int m, int n, int k,
                       double[] a, int aOff, double[] b, int bOff, double[] c, int cOff) {
-        double[] aa = slice(a, aOff, m * k);
-        double[] bb = slice(b, bOff, k * n);
-        double[] cc = cOff == 0 && c.length == m * n ? c : new double[m * n];
-        openblas_nolapack.cblas_dgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS,
-                m, n, k, 1d, aa, transA ? m : k, bb, transB ? k : n, 0d, cc, n);
-        if (cc != c) {
-            System.arraycopy(cc, 0, c, cOff, m * n);
-        }
+        double[] cc = output(c, cOff, m * n, double[]::new);
+        openblas_nolapack.cblas_dgemm(ROW_MAJOR, op(transA), op(transB), m, n, k,
+                1d, staged(a, aOff, m * k, double[]::new), transA ? m : k,
+                staged(b, bOff, k * n, double[]::new), transB ? k : n, 0d, cc, n);
+        unstage(cc, c, cOff, m * n);
     }
 
-    private static float[] slice(float[] x, int off, int len) {
-        if (off == 0 && x.length == len) {
-            return x;
+    private static int op(boolean trans) {
+        return trans ? TRANS : NO_TRANS;
+    }
+
+    /**
+     * {@code x[off, off+len)} as an array of its own: {@code x} itself when that is all of it,
+     * else a copy (made by {@code alloc}, for any primitive array type).
+     */
+    private static <A> A staged(A x, int off, int len, IntFunction<A> alloc) {
+        A out = output(x, off, len, alloc);
+        if (out != x) {
+            System.arraycopy(x, off, out, 0, len);
         }
-        float[] out = new float[len];
-        System.arraycopy(x, off, out, 0, len);
         return out;
     }
 
-    private static double[] slice(double[] x, int off, int len) {
-        if (off == 0 && x.length == len) {
-            return x;
+    /** Where the product is written: {@code c} itself when it is all of it, else a scratch array. */
+    private static <A> A output(A c, int off, int len, IntFunction<A> alloc) {
+        return off == 0 && Array.getLength(c) == len ? c : alloc.apply(len);
+    }
+
+    /** Copies a staged result back into {@code c} at {@code off}, unless it is {@code c} itself. */
+    private static void unstage(Object staged, Object c, int off, int len) {
+        if (staged != c) {
+            System.arraycopy(staged, 0, c, off, len);
         }
-        double[] out = new double[len];
-        System.arraycopy(x, off, out, 0, len);
-        return out;
     }
 }
