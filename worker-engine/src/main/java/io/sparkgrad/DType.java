@@ -1,5 +1,7 @@
 package io.sparkgrad;
 
+import io.sparkgrad.format.TensorView;
+
 /**
  * Element types. {@link #FLOAT32} is the default, as in MindSpore; {@link #FLOAT64} is used by
  * gradient checks; {@link #BOOL} is the result of comparisons and is never differentiable.
@@ -8,7 +10,7 @@ package io.sparkgrad;
  * {@code double[]}. Arithmetic on FLOAT32 is IEEE single precision: each elementwise result is
  * rounded to float.
  */
-public enum DType {
+public enum DType implements TensorView.ElementType {
     FLOAT32("Float32"),
     FLOAT64("Float64"),
     BOOL("Bool");
@@ -20,12 +22,19 @@ public enum DType {
     }
 
     /** The name MindSpore prints, e.g. {@code Float32}. */
+    @Override
     public String msName() {
         return msName;
     }
 
+    @Override
     public boolean isFloating() {
         return this != BOOL;
+    }
+
+    @Override
+    public boolean isFloat64() {
+        return this == FLOAT64;
     }
 
     @Override

@@ -1,5 +1,8 @@
 package io.sparkgrad;
 
+import io.sparkgrad.format.MindSporeRepr;
+import io.sparkgrad.format.NumpyStr;
+import io.sparkgrad.format.TensorView;
 import io.sparkgrad.shape.Shapes;
 import java.lang.reflect.Array;
 import java.util.Arrays;
@@ -19,7 +22,7 @@ import java.util.function.IntFunction;
  * <p>{@link #toString()} is MindSpore's repr, {@code Tensor(shape=[2], dtype=Float32, value= [...])};
  * {@link #str()} is what MindSpore's {@code print(tensor)} shows, NumPy style.
  */
-public sealed class Tensor implements Value permits Parameter {
+public sealed class Tensor implements Value, TensorView permits Parameter {
     private final int[] shape;
     private final DType dtype;
     private final float[] f;
@@ -209,6 +212,7 @@ public sealed class Tensor implements Value permits Parameter {
     // ---- accessors -------------------------------------------------------------------------
 
     /** A copy of the shape. */
+    @Override
     public int[] shape() {
         return shape.clone();
     }
@@ -226,6 +230,7 @@ public sealed class Tensor implements Value permits Parameter {
         return dtype == DType.FLOAT64 ? d.length : f.length;
     }
 
+    @Override
     public DType dtype() {
         return dtype;
     }
@@ -241,6 +246,7 @@ public sealed class Tensor implements Value permits Parameter {
     }
 
     /** Element {@code i} of the row-major storage, as a double. */
+    @Override
     public double getFlat(int i) {
         return dtype == DType.FLOAT64 ? d[i] : f[i];
     }
@@ -338,11 +344,11 @@ public sealed class Tensor implements Value permits Parameter {
     /** MindSpore's repr: {@code Tensor(shape=[4], dtype=Float32, value= [ 0.00000000e+00, ...])}. */
     @Override
     public String toString() {
-        return TensorFormat.MINDSPORE.repr(this);
+        return MindSporeRepr.MINDSPORE.repr(this);
     }
 
     /** What MindSpore's {@code print(tensor)} shows, NumPy style: {@code [[4.5099998 2.7 3.6000001]...]}. */
     public String str() {
-        return TensorFormat.numpyStr(this);
+        return NumpyStr.str(this);
     }
 }

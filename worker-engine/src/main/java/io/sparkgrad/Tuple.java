@@ -1,5 +1,6 @@
 package io.sparkgrad;
 
+import io.sparkgrad.format.MindSporeRepr;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
@@ -64,6 +65,6 @@ public final class Tuple implements Value, Iterable<Value> {
     /** Python's tuple repr over each element's MindSpore repr: {@code (a, b)}, {@code (a,)}. */
     @Override
     public String toString() {
-        return TensorFormat.MINDSPORE.repr(this);
+        return MindSporeRepr.MINDSPORE.repr(this);
     }
 }

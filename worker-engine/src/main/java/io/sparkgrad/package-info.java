@@ -6,8 +6,9 @@
  * or gradients beyond the opaque {@link io.sparkgrad.GraphNode} a tensor may carry; recording and
  * the backward pass live in {@code io.sparkgrad.ops}, the kernels in {@code io.sparkgrad.kernel}.
  *
- * <p>Layers, each depending only on the ones before it: the core (this package, with its shape
- * and format helpers), {@code kernel}, {@code ops} (autodiff), {@code nn}, {@code check}.
+ * <p>Layers, each depending only on the ones before it: {@code shape}, {@code format} (printing,
+ * over a view that {@code Tensor} implements), the core (this package), {@code kernel},
+ * {@code ops} (autodiff), {@code nn}, {@code check}.
  * {@code LayeringTest} fails on any arrow pointing the other way.
  */
 package io.sparkgrad;

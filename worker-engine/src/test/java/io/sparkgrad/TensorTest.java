@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkgrad.format.MindSporeRepr;
 import io.sparkgrad.ops.Ops;
 import org.junit.jupiter.api.Test;
 
@@ -139,7 +140,7 @@ class TensorTest {
         }
         assertEquals(want.append("])").toString(), Tensor.arange(13).toString());
         // the older release format in the first seed: no sign space, three exponent digits
-        TensorFormat old = TensorFormat.builder().signSpace(false).exponentDigits(3).build();
+        MindSporeRepr old = MindSporeRepr.builder().signSpace(false).exponentDigits(3).build();
         assertEquals("Tensor(shape=[1], dtype=Float32, value= [3.00000000e+000])", old.repr(Tensor.of(3f)));
         assertEquals("Parameter (name=w, shape=(1,), dtype=Float32, requires_grad=True)",
                 new Parameter(Tensor.of(5f), "w").toString());

@@ -7,9 +7,9 @@ import static io.sparkgrad.ops.Ops.stopGradient;
 import io.sparkgrad.Parameter;
 import io.sparkgrad.ParameterTuple;
 import io.sparkgrad.Tensor;
-import io.sparkgrad.TensorFormat;
 import io.sparkgrad.Tuple;
 import io.sparkgrad.Value;
+import io.sparkgrad.format.MindSporeRepr;
 import io.sparkgrad.nn.Cell;
 import io.sparkgrad.ops.GradOperation;
 import java.util.List;
@@ -31,7 +31,7 @@ import java.util.List;
  */
 public final class LinearFunctionGrad {
     /** The repr of the MindSpore release the notebook ran on: {@code [3.00000000e+000]}. */
-    static final TensorFormat OLD_REPR = TensorFormat.builder().signSpace(false).exponentDigits(3).build();
+    static final MindSporeRepr OLD_REPR = MindSporeRepr.builder().signSpace(false).exponentDigits(3).build();
 
     private LinearFunctionGrad() {
     }
