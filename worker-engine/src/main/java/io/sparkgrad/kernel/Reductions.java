@@ -75,7 +75,10 @@ public final class Reductions {
         return Tensor.wrap(o, outShape);
     }
 
-    /** {@code acc[ao + j*as] += x[xo + j]}; {@code as} is 0 when the last axis is reduced. */
+    /**
+     * {@code acc[ao + j*as] += x[xo + j]}, where {@code as}, the output's stride along the last
+     * axis, is 0 when that axis is reduced and else 1 (the last axis is contiguous in the output).
+     */
     private static void sumRow(float[] x, int xo, double[] acc, int ao, int as, int len) {
         if (as == 0) {
             double s = acc[ao];
@@ -85,7 +88,7 @@ public final class Reductions {
             acc[ao] = s;
         } else {
             for (int j = 0; j < len; j++) {
-                acc[ao + j * as] += x[xo + j];
+                acc[ao + j] += x[xo + j];
             }
         }
     }
@@ -100,7 +103,7 @@ public final class Reductions {
             acc[ao] = s;
         } else {
             for (int j = 0; j < len; j++) {
-                acc[ao + j * as] += x[xo + j];
+                acc[ao + j] += x[xo + j];
             }
         }
     }
