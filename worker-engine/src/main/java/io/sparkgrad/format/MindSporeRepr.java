@@ -5,7 +5,6 @@ import java.math.MathContext;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * MindSpore's repr of a tensor ({@code Tensor.toString()}):
@@ -20,17 +19,16 @@ public final class MindSporeRepr {
 
     /** Elements per line in the repr of a vector, as MindSpore prints them. */
     private static final int VECTOR_LINE = 12;
+    /** Digits after the point of an element. */
+    private static final int DIGITS = 8;
+    private static final String SEPARATOR = ", ";
 
     private final boolean signSpace;
     private final int exponentDigits;
-    private final String separator;
-    private final int digits;
 
     private MindSporeRepr(Builder b) {
         this.signSpace = b.signSpace;
         this.exponentDigits = b.exponentDigits;
-        this.separator = b.separator;
-        this.digits = b.digits;
     }
 
     public static Builder builder() {
@@ -41,8 +39,6 @@ public final class MindSporeRepr {
     public static final class Builder {
         private boolean signSpace = true;
         private int exponentDigits = 2;
-        private String separator = ", ";
-        private int digits = 8;
 
         /** Print a space where a positive number's sign would be (default true). */
         public Builder signSpace(boolean v) {
@@ -56,18 +52,6 @@ public final class MindSporeRepr {
                 throw new IllegalArgumentException("exponentDigits must be 1..3, got " + v);
             }
             exponentDigits = v;
-            return this;
-        }
-
-        /** The text between elements (default {@code ", "}). */
-        public Builder separator(String v) {
-            separator = Objects.requireNonNull(v);
-            return this;
-        }
-
-        /** Digits after the point (default 8). */
-        public Builder digits(int v) {
-            digits = v;
             return this;
         }
 
@@ -122,7 +106,7 @@ public final class MindSporeRepr {
                 for (int i = 0; i < items.size(); i++) {
                     sb.append(items.get(i));
                     if (i + 1 < items.size()) {
-                        sb.append(separator);
+                        sb.append(SEPARATOR);
                     }
                     if ((i + 1) % VECTOR_LINE == 0) {
                         sb.append("\n ");
@@ -131,7 +115,7 @@ public final class MindSporeRepr {
                 sb.append(']');
             } else { // MindSpore puts a matrix on its own lines, one line per row, no blank lines
                 sb.append('\n');
-                Layout.nest(sb, v.shape(), v.cut(), 0, 0, items, separator, 1, false);
+                Layout.nest(sb, v.shape(), v.cut(), 0, 0, items, SEPARATOR, 1, false);
             }
         }
         return sb.append(')').toString();
@@ -171,15 +155,15 @@ public final class MindSporeRepr {
         }
         String s;
         if (v == 0) {
-            s = "0." + "0".repeat(digits) + "e+" + "0".repeat(Math.max(2, exponentDigits));
+            s = "0." + "0".repeat(DIGITS) + "e+" + "0".repeat(Math.max(2, exponentDigits));
             if (1 / v < 0) {
                 s = "-" + s;
             }
         } else {
-            BigDecimal bd = new BigDecimal(v).round(new MathContext(digits + 1, RoundingMode.HALF_EVEN));
+            BigDecimal bd = new BigDecimal(v).round(new MathContext(DIGITS + 1, RoundingMode.HALF_EVEN));
             String u = bd.unscaledValue().abs().toString();
             int exp = u.length() - 1 - bd.scale();
-            u = (u + "0".repeat(digits + 1)).substring(0, digits + 1);
+            u = (u + "0".repeat(DIGITS + 1)).substring(0, DIGITS + 1);
             String e = Integer.toString(Math.abs(exp));
             while (e.length() < Math.max(2, exponentDigits)) {
                 e = "0" + e;
