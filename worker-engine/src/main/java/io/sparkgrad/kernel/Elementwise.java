@@ -101,7 +101,7 @@ public final class Elementwise {
         int[] os = Shapes.broadcast(name, a.shape(), b.shape());
         int n = Shapes.size(os);
         if (a.dtype() == DType.FLOAT64) {
-            return op.comparison ? Tensor.wrapBool(compare64(op, a, b, os, n), os) : Tensor.wrap(map64(op, a, b, os, n), os);
+            return binary64(op, a, b, os, n);
         }
         float[] x = a.floatStorage();
         float[] y = b.floatStorage();
@@ -122,36 +122,30 @@ public final class Elementwise {
         return op.comparison ? Tensor.wrapBool(o, os) : Tensor.wrap(o, os);
     }
 
-    private static double[] map64(Binary op, Tensor a, Tensor b, int[] os, int n) {
+    /**
+     * The FLOAT64 path: every op through {@link Binary#apply} (a call per element, so a branch on
+     * the output type costs nothing more); comparisons write 0/1 into a Bool {@code float[]}.
+     */
+    private static Tensor binary64(Binary op, Tensor a, Tensor b, int[] os, int n) {
         double[] x = a.doubleStorage();
         double[] y = b.doubleStorage();
-        double[] o = new double[n];
+        float[] ob = op.comparison ? new float[n] : null;
+        double[] od = op.comparison ? null : new double[n];
         NdIndex it = rows(os, a, b);
         int len = it.rowLength();
         int sx = it.rowStride(0);
         int sy = it.rowStride(1);
         for (int oo = 0; !it.done(); oo += len, it.next()) {
             for (int j = 0, xo = it.offset(0), yo = it.offset(1); j < len; j++) {
-                o[oo + j] = op.apply(x[xo + j * sx], y[yo + j * sy]);
+                double v = op.apply(x[xo + j * sx], y[yo + j * sy]);
+                if (ob != null) {
+                    ob[oo + j] = (float) v;
+                } else {
+                    od[oo + j] = v;
+                }
             }
         }
-        return o;
-    }
-
-    private static float[] compare64(Binary op, Tensor a, Tensor b, int[] os, int n) {
-        double[] x = a.doubleStorage();
-        double[] y = b.doubleStorage();
-        float[] o = new float[n];
-        NdIndex it = rows(os, a, b);
-        int len = it.rowLength();
-        int sx = it.rowStride(0);
-        int sy = it.rowStride(1);
-        for (int oo = 0; !it.done(); oo += len, it.next()) {
-            for (int j = 0, xo = it.offset(0), yo = it.offset(1); j < len; j++) {
-                o[oo + j] = (float) op.apply(x[xo + j * sx], y[yo + j * sy]);
-            }
-        }
-        return o;
+        return ob != null ? Tensor.wrapBool(ob, os) : Tensor.wrap(od, os);
     }
 
     /** Rows of the broadcast shape {@code os}, with offsets into {@code a} and {@code b}. */
