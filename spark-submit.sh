@@ -69,7 +69,7 @@ COMMON=(
   --conf "spark.driver.host=$DRIVER_HOST"
   --conf "spark.driver.bindAddress=$SPARK_LOCAL_IP"
   --conf "spark.executorEnv.OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS"
-  --conf "spark.driver.extraJavaOptions=-Dlog4j2.configurationFile=file:$LOG_CONF"
+  --conf "spark.driver.extraJavaOptions=-Dlog4j2.configurationFile=file:$LOG_CONF -Djava.awt.headless=true"
   --conf "spark.executor.extraJavaOptions=-Dlog4j2.configurationFile=file:$LOG_CONF"
 )
 

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkgrad.nn.Adam;
 import io.sparkgrad.spark.checkpoint.CheckpointStore;
+import io.sparkgrad.spark.io.HadoopFiles;
+import io.sparkgrad.spark.metrics.MetricsRow;
+import io.sparkgrad.spark.metrics.MetricsWriter;
 import io.sparkgrad.spark.testing.LocalSpark;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -117,5 +120,35 @@ class HdfsTest {
         });
         assertTrue(e.getMessage().endsWith("/data/bad.csv:3: field 4 'oops' is not a number"), e.getMessage());
         assertTrue(e.getMessage().startsWith("hdfs://"), e.getMessage());
+    }
+
+    @Test
+    void metricsAreAppendedAndReplacedInPlaceOnHdfs() throws Exception {
+        Configuration conf = hdfs.getConfiguration(0);
+        FileSystem fs = FileSystem.get(java.net.URI.create(root), conf);
+        org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(root + "/replace/one.txt");
+        HadoopFiles.replace(fs, target, "old".getBytes(StandardCharsets.UTF_8));
+        HadoopFiles.replace(fs, target, "new".getBytes(StandardCharsets.UTF_8)); // the atomic OVERWRITE rename
+        try (java.io.InputStream in = fs.open(target)) {
+            assertEquals("new", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        assertEquals(1, fs.listStatus(target.getParent()).length, "no temp or aside file left");
+
+        MetricsWriter w = new MetricsWriter(root + "/metrics/metrics.csv", conf);
+        for (int s = 1; s <= 6; s++) {
+            w.append(MetricsRow.training(s, 0, 1.0 / s, null, null, null));
+        }
+        w.dropFrom(5);
+        w.append(MetricsRow.training(5, 0, 0.125, null, null, null));
+        w.writeLossPlot(root + "/metrics/loss.png", 300, 200);
+        w.writeLossPlot(root + "/metrics/loss.png", 320, 200);
+        MetricsWriter again = new MetricsWriter(root + "/metrics/metrics.csv", conf);
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L), again.rows().stream().map(MetricsRow::step).toList());
+        assertEquals(0.125, again.rows().get(4).loss());
+        try (java.io.InputStream in = fs.open(new org.apache.hadoop.fs.Path(root + "/metrics/loss.png"))) {
+            java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(in);
+            assertEquals(320, img.getWidth());
+        }
+        assertEquals(2, fs.listStatus(new org.apache.hadoop.fs.Path(root + "/metrics")).length);
     }
 }

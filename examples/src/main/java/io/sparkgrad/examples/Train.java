@@ -150,6 +150,10 @@ public final class Train implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // The process starts here: it draws its loss chart off screen and never opens a window.
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
         System.exit(run(System.out, args));
     }
 

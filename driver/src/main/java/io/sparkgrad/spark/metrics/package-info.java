@@ -1,6 +1,7 @@
 /**
- * Training metrics: {@link io.sparkgrad.spark.metrics.MetricsRow}, one row per step, and
+ * Training metrics: {@link io.sparkgrad.spark.metrics.MetricsRow}, one row per step;
  * {@link io.sparkgrad.spark.metrics.MetricsWriter}, which appends rows to a CSV on any Hadoop file
- * system and renders a loss-curve PNG with plain Java2D (headless).
+ * system and writes the loss-curve PNG; and {@link io.sparkgrad.spark.metrics.LossChart}, which
+ * draws that curve with XChart, off screen.
  */
 package io.sparkgrad.spark.metrics;

@@ -67,7 +67,7 @@ class CheckpointStoreTest {
         Path written = store.write(c);
         assertEquals("ckpt-000000000123.sgck", written.getName());
         assertEquals(List.of("ckpt-000000000123.sgck"), dirListing(), "no temp or .crc files left");
-        assertEquals(CheckpointStore.encodedLength(c), Files.size(local(123)));
+        assertEquals(CheckpointCodec.encodedLength(c), Files.size(local(123)));
 
         Checkpoint r = store.read(written);
         assertEquals(c, r);

@@ -75,6 +75,43 @@ class MetricsWriterTest {
     }
 
     @Test
+    void rewritingTheCsvOrThePlotNeverLeavesTheFileMissing() throws IOException {
+        // The watching file system fails any delete or rename after which a watched file that existed
+        // is gone. Before the fix, replace() deleted the CSV before renaming the new one over it.
+        Path csv = tmp.resolve("metrics.csv");
+        Path png = tmp.resolve("loss.png");
+        MetricsWriter w = new MetricsWriter(WatchingLocalFileSystem.uri(csv), WatchingLocalFileSystem.watching(csv,
+                png)).plotSize(320, 200);
+        List<MetricsRow> rows = someRows();
+        w.append(rows);
+        w.writeLossPlot(WatchingLocalFileSystem.uri(png));
+        byte[] firstPlot = Files.readAllBytes(png);
+
+        w.dropFrom(21); // a resumed run: steps 21.. are rewritten
+        assertEquals(rows.subList(0, 20), w.rows());
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals(21, lines.size());
+        assertEquals(MetricsRow.HEADER, lines.get(0));
+        assertEquals(rows.get(19).toCsv(), lines.get(20));
+        assertEquals(rows.subList(0, 20), new MetricsWriter(csv.toString()).rows());
+
+        w.writeLossPlot(WatchingLocalFileSystem.uri(png)); // replaces the plot of 40 steps
+        assertTrue(!java.util.Arrays.equals(firstPlot, Files.readAllBytes(png)), "the plot was replaced");
+        assertEquals(List.of("loss.png", "metrics.csv"), listing(tmp), "no temp files left");
+    }
+
+    @Test
+    void theWatchingFileSystemCatchesADeleteBeforeRename() throws IOException {
+        // The check above is real: deleting the watched file, as the old replace() did, fails.
+        Path csv = tmp.resolve("metrics.csv");
+        Files.writeString(csv, "x\n");
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(WatchingLocalFileSystem.uri(csv));
+        org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(WatchingLocalFileSystem.watching(csv));
+        IOException e = assertThrows(IOException.class, () -> fs.delete(p, false));
+        assertTrue(e.getMessage().startsWith("a reader would find no watchfs:"), e.getMessage());
+    }
+
+    @Test
     void aForeignHeaderIsRejected() throws IOException {
         Path csv = tmp.resolve("metrics.csv");
         Files.writeString(csv, "a,b,c\n1,2,3\n");
@@ -122,15 +159,15 @@ class MetricsWriterTest {
         assertTrue(countNear(img, 214, 39, 40) > 5, "non-finite steps marked");
 
         // only non-finite values, a single point, and no rows at all still render
-        BufferedImage allBad = MetricsWriter.renderLossPlot(List.of(MetricsRow.training(1, 0, Double.NaN, null,
+        BufferedImage allBad = LossChart.render(List.of(MetricsRow.training(1, 0, Double.NaN, null,
                 null, null), MetricsRow.training(2, 0, Double.POSITIVE_INFINITY, null, null, null)), 400, 250, "t");
         assertEquals(400, allBad.getWidth());
-        BufferedImage one = MetricsWriter.renderLossPlot(List.of(MetricsRow.training(3, 0, 1.0, null, null, null)),
+        BufferedImage one = LossChart.render(List.of(MetricsRow.training(3, 0, 1.0, null, null, null)),
                 400, 250, "t");
         assertTrue(countNear(one, 31, 119, 180) > 3, "a single point is visible");
-        BufferedImage none = MetricsWriter.renderLossPlot(List.of(), 400, 250, "t");
+        BufferedImage none = LossChart.render(List.of(), 400, 250, "t");
         assertEquals(250, none.getHeight());
-        assertThrows(IllegalArgumentException.class, () -> MetricsWriter.renderLossPlot(List.of(), 10, 10, "t"));
+        assertThrows(IllegalArgumentException.class, () -> LossChart.render(List.of(), 10, 10, "t"));
     }
 
     @Test
@@ -139,15 +176,6 @@ class MetricsWriterTest {
         assertEquals(r, MetricsRow.parseCsv(r.toCsv()));
         assertThrows(IllegalArgumentException.class, () -> MetricsRow.parseCsv("1,2,3"));
         assertThrows(IllegalArgumentException.class, () -> MetricsRow.training(-1, 0, 1.0, null, null, null));
-    }
-
-    @Test
-    void tickSteps() {
-        assertEquals(1.0, MetricsWriter.niceStep(5), 1e-12);
-        assertEquals(0.2, MetricsWriter.niceStep(1), 1e-12);
-        assertEquals(50.0, MetricsWriter.niceStep(250), 1e-12);
-        assertEquals("0.20", MetricsWriter.format(0.2, 0.05));
-        assertEquals("100", MetricsWriter.format(100, 50));
     }
 
     private static int countNear(BufferedImage img, int r, int g, int b) {

@@ -1,4 +1,4 @@
-package io.sparkgrad.examples;
+package io.sparkgrad.bench;
 
 import io.sparkgrad.spark.DataBlock;
 import io.sparkgrad.spark.DistributedGradient;
@@ -21,10 +21,17 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Times one distributed gradient pass of logistic regression (BCE) over {@code rows x features}
- * in {@code partitions} cached partitions, the figure MLlib's {@code LogisticRegression} is
- * measured by in ../shared/bench/README.md (1M x 100, 8 partitions, local[2]). Usage:
- * {@code ./spark-submit.sh --class io.sparkgrad.examples.StepTiming [rows features partitions passes microBatch depth]}.
- * Data is generated on the executors from a seed; it is a benchmark, not a test.
+ * in {@code partitions} cached partitions: the figure that MLlib's {@code LogisticRegression} is
+ * compared by in {@code BENCHMARKS.md} (1M x 100, 8 partitions, {@code local[2]}). Data is
+ * generated on the executors from a seed; it is a benchmark, not a test.
+ *
+ * <p>It runs on Spark with the driver from the examples' application jar; build both jars
+ * ({@code mvn -B -DskipTests package}), then from the repository root:
+ * <pre>
+ * OPENBLAS_NUM_THREADS=1 ./spark-submit.sh --jars benchmarks/target/benchmarks.jar \
+ *     --class io.sparkgrad.bench.StepTiming --driver-memory 4g -- [rows features partitions passes microBatch depth]
+ * </pre>
+ * Defaults: 1000000 100 8 20 4096 2.
  */
 public final class StepTiming {
     private StepTiming() {
