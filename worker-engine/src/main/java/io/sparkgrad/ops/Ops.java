@@ -11,6 +11,10 @@ import java.util.Arrays;
  * io.sparkgrad.ops.Ops.*}. Each is either a {@link Primitives} entry or a composite of them;
  * composites need no gradient rule of their own.
  *
+ * <p>One file on purpose, though it is past 400 lines: it is the one namespace users import
+ * statically, as MindSpore's {@code ops}, and every method is a one-line primitive application or
+ * a short composite. Splitting it would make users import several classes for one namespace.
+ *
  * <p>Binary arithmetic follows NumPy broadcasting. Both operands must have the same dtype; a
  * Java {@code double} operand becomes a scalar of the other operand's dtype. Every error names the
  * op and the shapes involved and is thrown at the call, before any kernel runs.
