@@ -6,9 +6,27 @@ import org.apache.spark.serializer.KryoRegistrator;
 /**
  * Registers everything SparkGrad sends over the wire, for {@code spark.kryo.registrationRequired=true}:
  * the cached {@link DataBlock}s, the partial {@link GradientSum}s, the tuples they travel in and the
- * flat primitive arrays they hold. Payloads are flat arrays, never object graphs.
+ * flat primitive arrays they hold, and the Spark SQL schema types of the data sets we read. Payloads
+ * are flat arrays, never object graphs.
  */
 public final class SparkGradKryoRegistrator implements KryoRegistrator {
+    /** Every class of a Spark SQL schema: the structure, the containers and the atomic types. */
+    static final java.util.List<String> SQL_TYPES = java.util.List.of(
+            "org.apache.spark.sql.types.StructType", "[Lorg.apache.spark.sql.types.StructType;",
+            "org.apache.spark.sql.types.StructField", "[Lorg.apache.spark.sql.types.StructField;",
+            "org.apache.spark.sql.types.Metadata",
+            "org.apache.spark.sql.types.ArrayType", "org.apache.spark.sql.types.MapType",
+            "org.apache.spark.sql.types.DecimalType", "org.apache.spark.sql.types.CharType",
+            "org.apache.spark.sql.types.VarcharType", "org.apache.spark.sql.types.StringType",
+            "org.apache.spark.sql.types.StringType$", "org.apache.spark.sql.types.BooleanType$",
+            "org.apache.spark.sql.types.ByteType$", "org.apache.spark.sql.types.ShortType$",
+            "org.apache.spark.sql.types.IntegerType$", "org.apache.spark.sql.types.LongType$",
+            "org.apache.spark.sql.types.FloatType$", "org.apache.spark.sql.types.DoubleType$",
+            "org.apache.spark.sql.types.BinaryType$", "org.apache.spark.sql.types.DateType$",
+            "org.apache.spark.sql.types.TimestampType$", "org.apache.spark.sql.types.TimestampNTZType$",
+            "org.apache.spark.sql.types.NullType$", "org.apache.spark.sql.types.CalendarIntervalType$",
+            "org.apache.spark.sql.types.DayTimeIntervalType", "org.apache.spark.sql.types.YearMonthIntervalType");
+
     @Override
     public void registerClasses(Kryo kryo) {
         kryo.register(float[].class);
@@ -24,6 +42,16 @@ public final class SparkGradKryoRegistrator implements KryoRegistrator {
         kryo.register(org.apache.spark.ml.linalg.VectorUDT.class);
         kryo.register(org.apache.spark.ml.linalg.DenseVector.class);
         kryo.register(org.apache.spark.ml.linalg.SparseVector.class);
+        // Spark SQL's data types: reading Parquet runs a job whose tasks return the files' schemas
+        // (StructType), so every type a column can have must be registered, not only those
+        // Spark registers itself (an array<float> features column needs ArrayType and FloatType).
+        for (String name : SQL_TYPES) {
+            try {
+                kryo.register(Class.forName(name, false, SparkGradKryoRegistrator.class.getClassLoader()));
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("SparkGradKryoRegistrator: Spark SQL type " + name + " is missing", e);
+            }
+        }
         kryo.register(DataBlock.class);
         kryo.register(DataBlock[].class);
         kryo.register(GradientSum.class);
