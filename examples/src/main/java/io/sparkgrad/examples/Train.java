@@ -23,11 +23,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -144,9 +146,16 @@ public final class Train implements Callable<Integer> {
     int logEvery;
 
     private final PrintStream out;
+    private final Supplier<SparkSession> sessions;
 
     Train(PrintStream out) {
+        this(out, () -> session("sparkgrad-train"));
+    }
+
+    /** With the session the job runs in; tests pass one that fails when options must be refused first. */
+    Train(PrintStream out, Supplier<SparkSession> sessions) {
         this.out = out;
+        this.sessions = sessions;
     }
 
     public static void main(String[] args) {
@@ -159,7 +168,18 @@ public final class Train implements Callable<Integer> {
 
     /** Runs the job; returns the exit code. */
     public static int run(PrintStream out, String... args) {
-        CommandLine cl = new CommandLine(new Train(out));
+        return run(new Train(out), System.err, args);
+    }
+
+    /** Runs {@code job} with user errors on {@code err}; returns the exit code. */
+    static int run(Train job, PrintStream err, String... args) {
+        return commandLine(job, err).execute(args);
+    }
+
+    /** The command line of {@code job}, for parsing without running it. */
+    static CommandLine commandLine(Train job, PrintStream err) {
+        CommandLine cl = new CommandLine(job);
+        cl.setErr(new PrintWriter(err, true));
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             BadDataException bad = BadDataException.find(e);
             if (bad != null || e instanceof NonFiniteStepException || e instanceof IllegalArgumentException) {
@@ -168,7 +188,14 @@ public final class Train implements Callable<Integer> {
             }
             throw e;
         });
-        return cl.execute(args);
+        return cl;
+    }
+
+    /** Checks the options that can be checked before Spark starts. */
+    void validate() {
+        if (weightCol != null && !"parquet".equalsIgnoreCase(format)) {
+            throw new IllegalArgumentException("--weight-col needs --format parquet");
+        }
     }
 
     /** The outcome, for tests. */
@@ -182,12 +209,10 @@ public final class Train implements Callable<Integer> {
         if (output == null) {
             output = "runs/" + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         }
-        SparkSession spark = session("sparkgrad-train");
+        validate();
+        SparkSession spark = sessions.get();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         KryoCheck.verify();
-        if (weightCol != null && !"parquet".equalsIgnoreCase(format)) {
-            throw new IllegalArgumentException("--weight-col needs --format parquet");
-        }
         DataLoader.Options opt = new DataLoader.Options(header, labelColumn, numFeatures, featuresCol, labelCol, weightCol);
         DataLoader.Loaded all = data == null
                 ? DataLoader.fromLines(sc, bundled(DIGITS), "classpath:" + DIGITS, DataLoader.Format.CSV, opt, partitions)
