@@ -14,6 +14,7 @@ import io.sparkgrad.spark.ModelSpec;
 import io.sparkgrad.spark.NonFiniteStepException;
 import io.sparkgrad.spark.OptimizerFactory;
 import io.sparkgrad.spark.ProgressListener;
+import io.sparkgrad.spark.StepRecord;
 import io.sparkgrad.spark.TrainingData;
 import io.sparkgrad.spark.KryoCheck;
 import io.sparkgrad.spark.checkpoint.Checkpoint;
@@ -31,12 +32,17 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The training job users run with {@code ./spark-submit.sh}. With no options it trains an MLP on
@@ -54,28 +60,33 @@ import picocli.CommandLine.Option;
 public final class Train implements Callable<Integer> {
     static final String DIGITS = "io/sparkgrad/examples/data/digits.csv.gz";
 
-    @Option(names = "--data", description = "Training data: any Hadoop path (file://, hdfs://). Default: the bundled digits data set.")
+    @Option(names = "--data", description = "Training data: any Hadoop path (file://, hdfs://) (default: the bundled digits data set)")
     String data;
 
     @Option(names = "--format", defaultValue = "csv", description = "csv | libsvm | parquet (default: ${DEFAULT-VALUE})")
     String format;
 
-    @Option(names = "--header", description = "CSV files start with a header line")
+    @Option(names = "--header", description = "CSV: the files start with a header line (default: off)")
     boolean header;
 
-    @Option(names = "--num-features", defaultValue = "-1", description = "Feature count (default: from the first line)")
+    @Option(names = "--num-features", defaultValue = "-1", description = "Feature count, for CSV and LIBSVM (default: from the data)")
     int numFeatures;
 
-    @Option(names = "--label-column", defaultValue = "-1", description = "CSV: the label's field, 0-based; negative counts from the end (default: ${DEFAULT-VALUE}, the last)")
-    int labelColumn;
+    @Option(names = "--label-index", defaultValue = "-1",
+            description = "CSV: the label's field, a 0-based index; negative counts from the end (default: ${DEFAULT-VALUE}, the last)")
+    int labelIndex;
 
-    @Option(names = "--features-col", defaultValue = "features", description = "Parquet: the features column, a vector or an array (default: ${DEFAULT-VALUE})")
+    /** The old name of --label-index, accepted with a warning. */
+    @Option(names = "--label-column", hidden = true)
+    Integer deprecatedLabelColumn;
+
+    @Option(names = "--features-col", defaultValue = "features", description = "Parquet: the features column's name, a vector or an array (default: ${DEFAULT-VALUE})")
     String featuresCol;
 
-    @Option(names = "--label-col", defaultValue = "label", description = "Parquet: the label column (default: ${DEFAULT-VALUE})")
+    @Option(names = "--label-col", defaultValue = "label", description = "Parquet: the label column's name (default: ${DEFAULT-VALUE})")
     String labelCol;
 
-    @Option(names = "--weight-col", description = "Parquet: a per-sample weight column, used as a per-sample sens (default: none)")
+    @Option(names = "--weight-col", description = "Parquet: a per-sample weight column's name, used as a per-sample sens (default: none)")
     String weightCol;
 
     @Option(names = "--model", defaultValue = "mlp:64,10", description = "logreg | mlp:W1,...,OUT (default: ${DEFAULT-VALUE})")
@@ -84,66 +95,73 @@ public final class Train implements Callable<Integer> {
     @Option(names = "--loss", defaultValue = "softmax", description = "softmax | bce | mse (default: ${DEFAULT-VALUE})")
     String loss;
 
-    @Option(names = "--classes", defaultValue = "-1", description = "Classes for logreg with softmax (default: max label + 1)")
+    @Option(names = "--classes", defaultValue = "-1", description = "Classes for softmax, at least 2 (default: max label + 1)")
     int classes;
 
-    @Option(names = "--epochs", defaultValue = "30", description = "Passes over the data (default: ${DEFAULT-VALUE})")
+    @Option(names = "--epochs", defaultValue = "30", description = "Passes over the data, at least 1 (default: ${DEFAULT-VALUE})")
     int epochs;
 
     @Option(names = "--batch-size", defaultValue = "128", description = "Rows per step, 0 for full batch (default: ${DEFAULT-VALUE})")
     int batchSize;
 
-    @Option(names = "--lr", defaultValue = "0.005", description = "Learning rate (default: ${DEFAULT-VALUE})")
+    @Option(names = "--lr", defaultValue = "0.005", description = "Learning rate, positive (default: ${DEFAULT-VALUE})")
     double lr;
 
     @Option(names = "--optimizer", defaultValue = "adam", description = "adam | adamw | sgd (default: ${DEFAULT-VALUE})")
     String optimizer;
 
-    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE})")
+    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum, in [0, 1) (default: ${DEFAULT-VALUE})")
     double momentum;
 
-    @Option(names = "--weight-decay", defaultValue = "0", description = "Weight decay (default: ${DEFAULT-VALUE})")
+    @Option(names = "--weight-decay", defaultValue = "0", description = "Weight decay, 0 or more (default: ${DEFAULT-VALUE})")
     double weightDecay;
 
-    @Option(names = "--schedule", defaultValue = "constant", description = "constant | step:EVERY:GAMMA | cosine[:WARMUP]")
+    @Option(names = "--schedule", defaultValue = "constant", description = "constant | step:EVERY:GAMMA | cosine[:WARMUP] (default: ${DEFAULT-VALUE})")
     String schedule;
 
-    @Option(names = "--clip", defaultValue = "0", description = "Clip gradients to this global norm, 0 = off")
+    @Option(names = "--clip", defaultValue = "0", description = "Clip gradients to this global norm, 0 = off (default: ${DEFAULT-VALUE})")
     double clip;
 
-    @Option(names = "--partitions", defaultValue = "4", description = "Data partitions (default: ${DEFAULT-VALUE})")
+    @Option(names = "--partitions", defaultValue = "4", description = "Data partitions, at least 1 (default: ${DEFAULT-VALUE})")
     int partitions;
 
-    @Option(names = "--tree-depth", defaultValue = "2", description = "Depth of the gradient reduction tree (default: ${DEFAULT-VALUE})")
+    @Option(names = "--tree-depth", defaultValue = "2", description = "Depth of the gradient reduction tree, at least 1 (default: ${DEFAULT-VALUE})")
     int treeDepth;
 
-    @Option(names = "--micro-batch", defaultValue = "512", description = "Rows per engine call in a partition")
+    @Option(names = "--micro-batch", defaultValue = "512", description = "Rows per engine call in a partition, at least 1 (default: ${DEFAULT-VALUE})")
     int microBatch;
 
-    @Option(names = "--test-fraction", defaultValue = "0.2", description = "Held-out fraction for the test accuracy (default: ${DEFAULT-VALUE})")
+    @Option(names = "--test-fraction", defaultValue = "0.2", description = "Held-out fraction for the test accuracy, in [0, 1) (default: ${DEFAULT-VALUE})")
     double testFraction;
 
-    @Option(names = "--no-standardize", negatable = true, defaultValue = "true", fallbackValue = "true",
+    @Option(names = "--standardize", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Scale features to zero mean, unit variance using training statistics (default: on)")
     boolean standardize;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed for the split, initialisation and shuffling")
+    @Option(names = "--seed", defaultValue = "42", description = "Seed for the split, initialisation and shuffling (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--checkpoint-dir", description = "Where to write checkpoints (any Hadoop path)")
+    @Option(names = "--checkpoint-dir", description = "Where to write checkpoints, any Hadoop path (default: none, no checkpoints)")
     String checkpointDir;
 
-    @Option(names = "--checkpoint-every", defaultValue = "50", description = "Steps between checkpoints")
+    @Option(names = "--checkpoint-every", defaultValue = "50", description = "Steps between checkpoints, at least 1 (default: ${DEFAULT-VALUE})")
     int checkpointEvery;
 
-    @Option(names = "--resume", description = "Continue from the latest checkpoint in --checkpoint-dir")
+    @Option(names = "--resume", description = "Continue from the latest checkpoint in --checkpoint-dir (default: off)")
     boolean resume;
 
-    @Option(names = "--output", description = "Directory for the trained model, metrics.csv and loss.png (default: runs/<date-time>)")
+    @Option(names = "--output", description = "Directory for the trained model, metrics.csv and loss.png; must not hold an earlier run"
+            + " unless --overwrite or --resume is given (default: runs/<date-time>)")
     String output;
 
-    @Option(names = "--log-every", defaultValue = "1", description = "Print every Nth step (default: ${DEFAULT-VALUE}, every step)")
+    @Option(names = "--overwrite", description = "Replace the model, metrics.csv and loss.png of an earlier run in --output (default: off)")
+    boolean overwrite;
+
+    @Option(names = "--log-every", defaultValue = "1", description = "Print every Nth step, at least 1 (default: ${DEFAULT-VALUE}, every step)")
     int logEvery;
+
+    @Spec
+    CommandSpec spec;
 
     private final PrintStream out;
     private final Supplier<SparkSession> sessions;
@@ -171,19 +189,31 @@ public final class Train implements Callable<Integer> {
         return run(new Train(out), System.err, args);
     }
 
-    /** Runs {@code job} with user errors on {@code err}; returns the exit code. */
+    /**
+     * Runs {@code job}; returns the exit code: 0, 2 for a user error (one {@code error:} line on
+     * {@code err}), or 1 for an internal error (with its trace).
+     */
     static int run(Train job, PrintStream err, String... args) {
         return commandLine(job, err).execute(args);
     }
 
-    /** The command line of {@code job}, for parsing without running it. */
+    /** The command line of {@code job}: user errors as one {@code error: ...} line and exit code 2. */
     static CommandLine commandLine(Train job, PrintStream err) {
         CommandLine cl = new CommandLine(job);
+        cl.setOut(new PrintWriter(job.out, true)); // --help and --version
         cl.setErr(new PrintWriter(err, true));
+        cl.setParameterExceptionHandler((e, a) -> {
+            PrintWriter w = e.getCommandLine().getErr();
+            w.println("error: " + firstLine(e.getMessage()));
+            w.flush();
+            return 2;
+        });
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             BadDataException bad = BadDataException.find(e);
-            if (bad != null || e instanceof NonFiniteStepException || e instanceof IllegalArgumentException) {
-                cmd.getErr().println("error: " + (bad != null ? bad : e).getMessage());
+            if (bad != null || e instanceof UsageException || e instanceof NonFiniteStepException
+                    || e instanceof IllegalArgumentException) {
+                cmd.getErr().println("error: " + firstLine((bad != null ? bad : e).getMessage()));
+                cmd.getErr().flush();
                 return 2;
             }
             throw e;
@@ -191,11 +221,146 @@ public final class Train implements Callable<Integer> {
         return cl;
     }
 
-    /** Checks the options that can be checked before Spark starts. */
-    void validate() {
-        if (weightCol != null && !"parquet".equalsIgnoreCase(format)) {
-            throw new IllegalArgumentException("--weight-col needs --format parquet");
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "(no message)";
         }
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).strip();
+    }
+
+    /** A bad option or option value: reported as one {@code error:} line, exit code 2. */
+    static final class UsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    private boolean given(String option) {
+        return spec != null && spec.commandLine().getParseResult() != null
+                && spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new UsageException(message);
+        }
+    }
+
+    /**
+     * Checks every option, and the state of {@code --output}, before Spark starts; throws
+     * {@link UsageException} naming the option and its value. Fills in {@code --output}'s default.
+     */
+    void validate() {
+        if (deprecatedLabelColumn != null) {
+            require(!given("--label-index"), "--label-column is the old name of --label-index; give only --label-index");
+            PrintWriter err = spec != null ? spec.commandLine().getErr() : new PrintWriter(System.err, true);
+            err.println("warning: --label-column is deprecated; use --label-index (a CSV field's 0-based index)");
+            err.flush();
+            labelIndex = deprecatedLabelColumn;
+        }
+        DataLoader.Format f;
+        try {
+            f = DataLoader.Format.parse(format);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--format '" + format + "': expected csv, libsvm or parquet");
+        }
+        require(data != null || f == DataLoader.Format.CSV, "--format " + format + " needs --data (the bundled data set is CSV)");
+        boolean csv = f == DataLoader.Format.CSV;
+        boolean parquet = f == DataLoader.Format.PARQUET;
+        require(csv || !header, "--header is for CSV; this run reads --format " + format);
+        require(csv || (!given("--label-index") && deprecatedLabelColumn == null),
+                "--label-index is a CSV field's index; for --format " + format
+                        + (parquet ? " name the label column with --label-col" : " the label is the first field"));
+        require(parquet || !given("--label-col"), "--label-col names a Parquet column; for --format " + format
+                + (csv ? " give the label's field index with --label-index" : " the label is the first field"));
+        require(parquet || !given("--features-col"), "--features-col names a Parquet column; this run reads --format " + format);
+        require(parquet || weightCol == null, "--weight-col needs --format parquet");
+        require(parquet || numFeatures == -1 || numFeatures >= 1, "--num-features must be at least 1, got " + numFeatures);
+        require(!parquet || !given("--num-features"), "--num-features is for CSV and LIBSVM; Parquet rows carry their own");
+        try {
+            lossKind(loss);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--loss '" + loss + "': expected softmax, bce or mse");
+        }
+        require(List.of("adam", "adamw", "sgd").contains(optimizer.toLowerCase(Locale.ROOT)),
+                "--optimizer '" + optimizer + "': expected adam, adamw or sgd");
+        try {
+            ModelSpec.parse(model, 1, 2, seed); // the syntax; the widths are checked against the data later
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--" + e.getMessage());
+        }
+        try {
+            LearningRateSchedule.parse(schedule);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--schedule '" + schedule + "': expected constant, step:EVERY:GAMMA or cosine[:WARMUP]");
+        }
+        require(classes == -1 || classes >= 2, "--classes must be at least 2, got " + classes);
+        require(epochs >= 1, "--epochs must be at least 1, got " + epochs);
+        require(batchSize >= 0, "--batch-size must be 0 (full batch) or more, got " + batchSize);
+        require(lr > 0 && Double.isFinite(lr), "--lr must be a positive number, got " + lr);
+        require(momentum >= 0 && momentum < 1, "--momentum must be in [0, 1), got " + momentum);
+        require(weightDecay >= 0 && Double.isFinite(weightDecay), "--weight-decay must be 0 or more, got " + weightDecay);
+        require(clip >= 0 && Double.isFinite(clip), "--clip must be 0 (off) or more, got " + clip);
+        require(partitions >= 1, "--partitions must be at least 1, got " + partitions);
+        require(treeDepth >= 1, "--tree-depth must be at least 1, got " + treeDepth);
+        require(microBatch >= 1, "--micro-batch must be at least 1, got " + microBatch);
+        require(testFraction >= 0 && testFraction < 1, "--test-fraction must be in [0, 1), got " + testFraction);
+        require(checkpointEvery >= 1, "--checkpoint-every must be at least 1, got " + checkpointEvery);
+        require(logEvery >= 1, "--log-every must be at least 1, got " + logEvery);
+        require(!resume || checkpointDir != null, "--resume needs --checkpoint-dir (the directory to resume from)");
+        if (output == null) {
+            output = "runs/" + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        }
+        checkOutput();
+    }
+
+    /** What a run writes into --output. */
+    static final List<String> OUTPUTS = List.of("model", "metrics.csv", "loss.png");
+
+    /**
+     * An --output that holds an earlier run is refused, unless --overwrite (its model, metrics.csv
+     * and loss.png are removed; nothing else is) or --resume (the resumed run continues it).
+     */
+    private void checkOutput() {
+        Path dir = new Path(output);
+        try {
+            FileSystem fs = dir.getFileSystem(hadoopConf());
+            if (!fs.exists(dir)) {
+                return;
+            }
+            require(fs.getFileStatus(dir).isDirectory(), "--output " + output + " is a file, not a directory");
+            List<String> earlier = new ArrayList<>();
+            for (String name : OUTPUTS) {
+                if (fs.exists(new Path(dir, name))) {
+                    earlier.add(name);
+                }
+            }
+            if (earlier.isEmpty() || resume) {
+                return;
+            }
+            require(overwrite, "--output " + output + " already holds an earlier run (" + String.join(", ", earlier)
+                    + "); pass --overwrite to replace it, or choose another directory");
+            for (String name : earlier) {
+                fs.delete(new Path(dir, name), true);
+            }
+            out.printf("--overwrite: removed %s from %s%n", String.join(", ", earlier), output);
+        } catch (IOException e) {
+            throw new UsageException("--output " + output + ": cannot be checked: " + e.getMessage());
+        }
+    }
+
+    /** Hadoop settings as the job will see them ({@code spark.hadoop.*} included), without starting Spark. */
+    private static Configuration hadoopConf() {
+        Configuration conf = new Configuration();
+        for (scala.Tuple2<String, String> kv : new SparkConf().getAll()) {
+            if (kv._1().startsWith("spark.hadoop.")) {
+                conf.set(kv._1().substring("spark.hadoop.".length()), kv._2());
+            }
+        }
+        return conf;
     }
 
     /** The outcome, for tests. */
@@ -206,14 +371,11 @@ public final class Train implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (output == null) {
-            output = "runs/" + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        }
         validate();
         SparkSession spark = sessions.get();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         KryoCheck.verify();
-        DataLoader.Options opt = new DataLoader.Options(header, labelColumn, numFeatures, featuresCol, labelCol, weightCol);
+        DataLoader.Options opt = new DataLoader.Options(header, labelIndex, numFeatures, featuresCol, labelCol, weightCol);
         DataLoader.Loaded all = data == null
                 ? DataLoader.fromLines(sc, bundled(DIGITS), "classpath:" + DIGITS, DataLoader.Format.CSV, opt, partitions)
                 : DataLoader.load(spark, data, DataLoader.Format.parse(format), opt, partitions);
@@ -245,9 +407,16 @@ public final class Train implements Callable<Integer> {
         if (checkpointDir != null) {
             b.checkpoints(checkpointDir, checkpointEvery).resume(resume);
         }
+        if (resume) {
+            b.listener(resumeReport(out, checkpointDir));
+        }
         DataParallelTrainer.Result r = b.build().fit(spark, trainData);
         Evaluator.Metrics m = Evaluator.evaluate(sc, testData, spec, lossKind, r.flatParameters(), microBatch);
-        new CheckpointStore(output + "/model", sc.hadoopConfiguration()).write(Checkpoint.of(
+        Path modelDir = new Path(output, "model");
+        if (resume) { // a resumed run continues an earlier one's --output: its final model replaces any earlier one
+            modelDir.getFileSystem(sc.hadoopConfiguration()).delete(modelDir, true);
+        }
+        new CheckpointStore(modelDir.toString(), sc.hadoopConfiguration()).write(Checkpoint.of(
                 r.optimizer().stepCount(), r.history().isEmpty() ? 0 : r.history().get(r.history().size() - 1).epoch(),
                 seed, spec.toString(), r.parameters(), r.optimizer().exportState()));
         last = new Outcome(m.accuracy(), m.meanLoss(), r.rows(), m.count());
@@ -260,6 +429,26 @@ public final class Train implements Callable<Integer> {
         out.printf("model, metrics.csv and loss.png written to %s%n", output);
         out.flush();
         return 0;
+    }
+
+    /** Says where a --resume run starts: after which checkpoint, or from scratch when there is none. */
+    static ProgressListener resumeReport(PrintStream out, String checkpointDir) {
+        return new ProgressListener() {
+            @Override
+            public void onStart(long firstStep, long totalSteps) {
+                if (firstStep > 1) {
+                    out.printf(Locale.ROOT, "resumed from the checkpoint of step %d in %s; continuing at step %d/%d%n",
+                            firstStep - 1, checkpointDir, firstStep, totalSteps);
+                } else {
+                    out.printf(Locale.ROOT, "--resume: no checkpoint in %s; starting at step 1/%d%n", checkpointDir, totalSteps);
+                }
+                out.flush();
+            }
+
+            @Override
+            public void onStep(StepRecord step, double etaSeconds) {
+            }
+        };
     }
 
     /**

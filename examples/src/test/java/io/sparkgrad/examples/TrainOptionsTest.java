@@ -1,0 +1,253 @@
+package io.sparkgrad.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Train's options, parsed and validated as the CLI does, without starting Spark: every boolean in
+ * both spellings, every refused value as one {@code error:} line with exit code 2, the defaults in
+ * {@code --help}, and the state of {@code --output}.
+ */
+class TrainOptionsTest {
+
+    /** A job that fails the test if it gets as far as starting Spark. */
+    private static Train noSpark(PrintStream out) {
+        return new Train(out, () -> {
+            throw new AssertionError("Spark was started; the options should have been refused first");
+        });
+    }
+
+    /** Parses {@code args} onto a fresh job, as the CLI does, without running it. */
+    private static Train parse(String... args) {
+        return parsed(args).getCommand();
+    }
+
+    private static CommandLine parsed(String... args) {
+        Train t = noSpark(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        CommandLine cl = Train.commandLine(t, System.err);
+        cl.parseArgs(args);
+        return cl;
+    }
+
+    /** The parsed value of {@code option} (read through picocli, so a missing option fails clearly). */
+    private static Object value(String option, String... args) {
+        return value(parsed(args), option);
+    }
+
+    private static Object value(CommandLine cl, String option) {
+        OptionSpec o = cl.getCommandSpec().findOption(option);
+        assertTrue(o != null, "Train has no option " + option);
+        return o.getValue();
+    }
+
+    /** Runs {@code args} up to the point where Spark would start; true when it got there. */
+    private static boolean passesValidation(String... args) {
+        Run r;
+        try {
+            r = run(args);
+        } catch (AssertionError e) {
+            if (e.getMessage().startsWith("Spark was started")) {
+                return true;
+            }
+            throw e;
+        }
+        assertEquals(2, r.exit(), r.err());
+        return false;
+    }
+
+    record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc = Train.run(noSpark(new PrintStream(out, true, StandardCharsets.UTF_8)),
+                new PrintStream(err, true, StandardCharsets.UTF_8), args);
+        return new Run(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Every boolean option. */
+    private static final Set<String> BOOLEANS = Set.of("--header", "--standardize", "--resume", "--overwrite");
+
+    @Test
+    void everyBooleanOptionIsCoveredHere() {
+        Set<String> booleans = new TreeSet<>();
+        for (OptionSpec o : new CommandLine(parse()).getCommandSpec().options()) {
+            if ((o.type() == boolean.class || o.type() == Boolean.class) && !o.usageHelp() && !o.versionHelp()) {
+                booleans.add(o.longestName());
+            }
+        }
+        assertEquals(new TreeSet<>(BOOLEANS), booleans);
+    }
+
+    @Test
+    void standardizeIsOnByDefaultAndNoStandardizeTurnsItOff() {
+        assertEquals(true, value("--standardize"));
+        assertEquals(true, value("--standardize", "--standardize"));
+        assertEquals(false, value("--standardize", "--no-standardize"));
+        Run both = run("--standardize", "--no-standardize"); // contradictory: refused, not silently resolved
+        assertEquals(2, both.exit());
+        assertEquals("error: option '--standardize' should be specified only once", both.err().strip());
+        String help = run("--help").out();
+        assertTrue(help.contains("--[no-]standardize"), help);
+    }
+
+    @Test
+    void theOtherBooleansAreOffByDefaultAndOnWhenGiven() {
+        for (String name : List.of("--header", "--resume", "--overwrite")) {
+            assertEquals(false, value(name), name + " by default");
+            assertEquals(true, value(name, name), name);
+            // not negatable: --no-x is an unknown option, reported as one error line
+            Run r = run("--no-" + name.substring(2));
+            assertEquals(2, r.exit(), r.err());
+            assertEquals("error: Unknown option: '--no-" + name.substring(2) + "'", r.err().strip());
+        }
+    }
+
+    @Test
+    void theLabelOptionsHaveNamesThatCannotBeConfused() {
+        assertEquals(-1, value("--label-index"));
+        assertEquals(0, value("--label-index", "--label-index", "0"));
+        assertEquals("y", value("--label-col", "--format", "parquet", "--label-col", "y"));
+        CommandLine old = parsed("--label-column", "2", "--output", "unused");
+        ((Train) old.getCommand()).validate();
+        assertEquals(2, value(old, "--label-index")); // the old spelling still works, hidden from --help
+        String help = run("--help").out();
+        assertTrue(help.contains("--label-index"), help);
+        assertFalse(help.contains("--label-column"), help);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "--lr 0                            | error: --lr must be a positive number, got 0.0",
+        "--lr -0.1                         | error: --lr must be a positive number, got -0.1",
+        "--lr NaN                          | error: --lr must be a positive number, got NaN",
+        "--lr abc                          | error: Invalid value for option '--lr': 'abc' is not a double",
+        "--epochs 0                        | error: --epochs must be at least 1, got 0",
+        "--partitions 0                    | error: --partitions must be at least 1, got 0",
+        "--batch-size -1                   | error: --batch-size must be 0 (full batch) or more, got -1",
+        "--micro-batch 0                   | error: --micro-batch must be at least 1, got 0",
+        "--tree-depth 0                    | error: --tree-depth must be at least 1, got 0",
+        "--test-fraction 1                 | error: --test-fraction must be in [0, 1), got 1.0",
+        "--momentum 1                      | error: --momentum must be in [0, 1), got 1.0",
+        "--weight-decay -1                 | error: --weight-decay must be 0 or more, got -1.0",
+        "--clip -1                         | error: --clip must be 0 (off) or more, got -1.0",
+        "--classes 1                       | error: --classes must be at least 2, got 1",
+        "--checkpoint-every 0              | error: --checkpoint-every must be at least 1, got 0",
+        "--log-every 0                     | error: --log-every must be at least 1, got 0",
+        "--num-features 0                  | error: --num-features must be at least 1, got 0",
+        "--model mlp:64,x                  | error: --model 'mlp:64,x': layer width 'x' is not a number",
+        "--model mlp:0                     | error: --model 'mlp:0': layer width 0 must be positive",
+        "--model cnn                       | error: --model 'cnn': expected 'logreg' or 'mlp:W1,W2,...,OUT'",
+        "--loss hinge                      | error: --loss 'hinge': expected softmax, bce or mse",
+        "--optimizer rmsprop               | error: --optimizer 'rmsprop': expected adam, adamw or sgd",
+        "--schedule linear                 | error: --schedule 'linear': expected constant, step:EVERY:GAMMA or cosine[:WARMUP]",
+        "--format xml --data d             | error: --format 'xml': expected csv, libsvm or parquet",
+        "--format parquet                  | error: --format parquet needs --data (the bundled data set is CSV)",
+        "--resume                          | error: --resume needs --checkpoint-dir (the directory to resume from)",
+        "--weight-col w                    | error: --weight-col needs --format parquet",
+        "--label-col y                     | error: --label-col names a Parquet column; for --format csv give the label's field index with --label-index",
+        "--format parquet --data d --label-index 0 | error: --label-index is a CSV field's index; for --format parquet name the label column with --label-col",
+        "--format parquet --data d --header | error: --header is for CSV; this run reads --format parquet",
+        "--label-column 1 --label-index 2  | error: --label-column is the old name of --label-index; give only --label-index",
+        "--frobnicate                      | error: Unknown option: '--frobnicate'",
+    })
+    void aBadOptionIsOneErrorLineNamingItWithExitCode2BeforeSparkStarts(String args, String expected, @TempDir Path tmp) {
+        List<String> a = new java.util.ArrayList<>(List.of(args.trim().split("\\s+")));
+        a.addAll(List.of("--output", tmp.resolve("o").toString()));
+        Run r = run(a.toArray(new String[0]));
+        assertEquals(2, r.exit(), r.err());
+        assertEquals(expected, r.err().strip(), "stderr: " + r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void helpShowsTheDefaultOfEveryOption() {
+        Run r = run("--help");
+        assertEquals(0, r.exit(), r.err());
+        String help = r.out().replaceAll("\\s+", " "); // picocli wraps long lines
+        assertFalse(help.contains("${"), help);
+        for (OptionSpec o : new CommandLine(parse()).getCommandSpec().options()) {
+            if (o.usageHelp() || o.versionHelp() || o.hidden()) {
+                continue;
+            }
+            String text = String.join(" ", o.description());
+            assertTrue(text.contains("(default: "), o.longestName() + " shows no default: " + text);
+            if (o.defaultValue() != null && text.contains("${DEFAULT-VALUE}")) {
+                assertTrue(help.contains("(default: " + o.defaultValue()), o.longestName() + " in " + help);
+            }
+        }
+        for (String[] d : new String[][] {{"--seed", "42"}, {"--checkpoint-every", "50"}, {"--micro-batch", "512"}}) {
+            assertTrue(help.matches(".*" + d[0] + "=<[^>]+> [^-]*\\(default: " + d[1] + "\\).*"), d[0] + " in " + help);
+        }
+    }
+
+    @Test
+    void anOutputHoldingAnEarlierRunIsRefusedUnlessOverwriteOrResume(@TempDir Path tmp) throws Exception {
+        Path o = tmp.resolve("run");
+        Files.createDirectories(o.resolve("model"));
+        Files.writeString(o.resolve("model").resolve("ckpt-000000360"), "old");
+        Files.writeString(o.resolve("metrics.csv"), "step,loss\n1,0.5\n");
+        Files.writeString(o.resolve("notes.txt"), "mine");
+
+        Run refused = run("--output", o.toString());
+        assertEquals(2, refused.exit());
+        assertEquals("error: --output " + o + " already holds an earlier run (model, metrics.csv); pass --overwrite to"
+                + " replace it, or choose another directory", refused.err().strip());
+        assertTrue(Files.exists(o.resolve("metrics.csv")));
+
+        // a resumed run continues the earlier one's output
+        assertTrue(passesValidation("--output", o.toString(), "--resume", "--checkpoint-dir", tmp.resolve("c").toString()));
+        assertTrue(Files.exists(o.resolve("metrics.csv")));
+
+        assertTrue(passesValidation("--output", o.toString(), "--overwrite"));
+        assertFalse(Files.exists(o.resolve("model")));
+        assertFalse(Files.exists(o.resolve("metrics.csv")));
+        assertEquals("mine", Files.readString(o.resolve("notes.txt"))); // only what a run writes is removed
+
+        Files.writeString(tmp.resolve("file"), "x");
+        Run file = run("--output", tmp.resolve("file").toString());
+        assertEquals("error: --output " + tmp.resolve("file") + " is a file, not a directory", file.err().strip());
+        // an empty or unrelated directory is fine
+        assertTrue(passesValidation("--output", o.toString()));
+    }
+
+    /** Every Train command line in the README parses (so a renamed option cannot linger there). */
+    @Test
+    void theReadmeCommandLinesParse() throws Exception {
+        List<String> lines = Files.readAllLines(Path.of(System.getProperty("sparkgrad.repo", "..")).resolve("README.md"));
+        int checked = 0;
+        for (String line : lines) {
+            if (!line.startsWith("./spark-submit.sh") || line.contains("--class")) {
+                continue;
+            }
+            String cmd = line.replaceAll("\\s+#.*$", "");
+            List<String> args = new java.util.ArrayList<>(List.of(cmd.trim().split("\\s+")));
+            args.remove(0);
+            for (int i = args.indexOf("--master"); i >= 0; i = args.indexOf("--master")) {
+                args.subList(i, i + 2).clear(); // spark-submit's own option
+            }
+            CommandLine cl = Train.commandLine(noSpark(System.out), System.err);
+            cl.parseArgs(args.toArray(new String[0])); // throws on an unknown option or a bad value
+            checked++;
+        }
+        assertTrue(checked >= 5, "README Train command lines found: " + checked);
+    }
+}
