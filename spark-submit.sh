@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SparkGrad's entry point: builds what is missing, then submits a job to Spark.
+# SparkGrad's entry point: builds what is missing or stale, then submits a job to Spark.
 #
 #   ./spark-submit.sh                                      train the default job (digits MLP, local[2])
 #   ./spark-submit.sh --class io.sparkgrad.examples.autograd.MatMulGrad
@@ -32,8 +32,19 @@ DRIVER_HOST="${SPARKGRAD_DRIVER_HOST:-$SPARK_LOCAL_IP}"
 # shellcheck source=conf/java17-add-opens.sh
 source "$HERE/conf/java17-add-opens.sh"
 
+# Build when the jar is missing, or when a source (anything under a module's src/main, or a
+# pom.xml) is newer than it: after an edit or a git pull, the jar would be stale.
+STALE=""
 if [[ ! -f "$APP_JAR" || ! -f "$CLASSPATH_FILE" ]]; then
-  echo "spark-submit.sh: building SparkGrad (mvn -q -DskipTests package) ..." >&2
+  STALE="the application jar is missing"
+else
+  NEWER="$(find "$HERE/pom.xml" "$HERE"/*/pom.xml "$HERE"/*/src/main -newer "$APP_JAR" -type f -print -quit 2>/dev/null || true)"
+  if [[ -n "$NEWER" ]]; then
+    STALE="${NEWER#"$HERE"/} is newer than the application jar"
+  fi
+fi
+if [[ -n "$STALE" ]]; then
+  echo "spark-submit.sh: $STALE; building SparkGrad (mvn -q -DskipTests package) ..." >&2
   (cd "$HERE" && mvn -q -B -DskipTests package) >&2
 fi
 
