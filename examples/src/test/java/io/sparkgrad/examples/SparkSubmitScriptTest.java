@@ -49,7 +49,11 @@ class SparkSubmitScriptTest {
     void layout() throws Exception {
         Files.copy(REPO.resolve("spark-submit.sh"), root.resolve("spark-submit.sh"));
         Files.createDirectories(root.resolve("conf"));
-        Files.copy(REPO.resolve("conf/java17-add-opens.sh"), root.resolve("conf/java17-add-opens.sh"));
+        try (var files = Files.list(REPO.resolve("conf"))) { // what the script sources and reads
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(f, root.resolve("conf").resolve(f.getFileName().toString()));
+            }
+        }
         for (String f : List.of("pom.xml", "driver/pom.xml", "examples/pom.xml", "driver/src/main/java/A.java",
                 "worker-engine/src/main/resources/r.txt", "driver/src/test/java/ATest.java")) {
             file(f, OLD);
