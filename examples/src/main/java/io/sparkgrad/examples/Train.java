@@ -16,7 +16,9 @@ import io.sparkgrad.spark.OptimizerFactory;
 import io.sparkgrad.spark.ProgressListener;
 import io.sparkgrad.spark.TrainingData;
 import io.sparkgrad.spark.KryoCheck;
+import io.sparkgrad.spark.TrainerConfig;
 import io.sparkgrad.spark.checkpoint.Checkpoint;
+import io.sparkgrad.spark.checkpoint.CheckpointDirectoryException;
 import io.sparkgrad.spark.checkpoint.CheckpointStore;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -137,6 +139,10 @@ public final class Train implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from the latest checkpoint in --checkpoint-dir")
     boolean resume;
 
+    @Option(names = "--keep-checkpoints", defaultValue = "" + TrainerConfig.DEFAULT_KEEP_CHECKPOINTS,
+            description = "Checkpoints to keep, the newest; older ones are deleted once a new one is safely written, 0 keeps all (default: ${DEFAULT-VALUE})")
+    int keepCheckpoints;
+
     @Option(names = "--output", description = "Directory for the trained model, metrics.csv and loss.png (default: runs/<date-time>)")
     String output;
 
@@ -162,7 +168,8 @@ public final class Train implements Callable<Integer> {
         CommandLine cl = new CommandLine(new Train(out));
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             BadDataException bad = BadDataException.find(e);
-            if (bad != null || e instanceof NonFiniteStepException || e instanceof IllegalArgumentException) {
+            if (bad != null || e instanceof NonFiniteStepException || e instanceof IllegalArgumentException
+                    || e instanceof CheckpointDirectoryException) {
                 cmd.getErr().println("error: " + (bad != null ? bad : e).getMessage());
                 return 2;
             }
@@ -218,7 +225,7 @@ public final class Train implements Callable<Integer> {
             b.batchSize(batchSize);
         }
         if (checkpointDir != null) {
-            b.checkpoints(checkpointDir, checkpointEvery).resume(resume);
+            b.checkpoints(checkpointDir, checkpointEvery).resume(resume).keepCheckpoints(keepCheckpoints);
         }
         DataParallelTrainer.Result r = b.build().fit(spark, trainData);
         Evaluator.Metrics m = Evaluator.evaluate(sc, testData, spec, lossKind, r.flatParameters(), microBatch);
