@@ -66,6 +66,7 @@ public final class DataParallelTrainer {
         private String checkpointDir;
         private int checkpointEvery;
         private boolean resume;
+        private int keepCheckpoints = TrainerConfig.DEFAULT_KEEP_CHECKPOINTS;
         private final List<ProgressListener> listeners = new ArrayList<>();
         private TaskHook hook = TaskHook.NONE;
         private String modelText = "";
@@ -182,6 +183,19 @@ public final class DataParallelTrainer {
             return this;
         }
 
+        /**
+         * Keep the {@code n} checkpoints of highest step (default
+         * {@value TrainerConfig#DEFAULT_KEEP_CHECKPOINTS}); older ones are deleted after each new
+         * one is durable (synced and renamed into place). {@code 0} keeps all.
+         */
+        public Builder keepCheckpoints(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("keep checkpoints must be >= 0 (0 keeps all), got " + n);
+            }
+            keepCheckpoints = n;
+            return this;
+        }
+
         public Builder listener(ProgressListener v) {
             listeners.add(Objects.requireNonNull(v));
             return this;
@@ -244,7 +258,7 @@ public final class DataParallelTrainer {
         public TrainerConfig config() {
             return new TrainerConfig(model, loss, optimizer, epochs, steps, batchSize, miniBatchFraction, microBatch,
                     treeDepth, schedule, clipNorm, sens, seed, shuffle, validation, checkpointDir, checkpointEvery,
-                    resume, listeners, hook, modelText, maxSkippedSteps, l2, l2Params);
+                    resume, keepCheckpoints, listeners, hook, modelText, maxSkippedSteps, l2, l2Params);
         }
 
         public DataParallelTrainer build() {

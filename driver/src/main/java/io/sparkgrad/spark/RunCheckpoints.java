@@ -3,17 +3,23 @@ package io.sparkgrad.spark;
 import io.sparkgrad.ParameterTuple;
 import io.sparkgrad.nn.Optimizer;
 import io.sparkgrad.spark.checkpoint.Checkpoint;
+import io.sparkgrad.spark.checkpoint.CheckpointDirectoryException;
 import io.sparkgrad.spark.checkpoint.CheckpointStore;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Optional;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * The checkpoint side of a {@link DataParallelTrainer} run: opens the configured
- * {@link CheckpointStore} (if any), restores the latest checkpoint when resuming (refusing one
- * made with another seed), and writes one after every {@code checkpointEvery}-th applied step and
- * after the last step. I/O errors surface as {@link UncheckedIOException}s that name what failed.
+ * {@link CheckpointStore} (if any) with the configured retention, restores the latest valid
+ * checkpoint when resuming ({@link CheckpointStore#recover}: corrupt ones are moved aside, temp
+ * files of unfinished writes deleted; one made with another seed is refused), and writes one after
+ * every {@code checkpointEvery}-th applied step and after the last step, pruning old ones only after
+ * the new one is in place. Problems of the directory (a checkpoint of that step already there,
+ * another seed, I/O errors) surface as {@link CheckpointDirectoryException}s that name the
+ * directory and what failed.
  */
 final class RunCheckpoints {
     private final TrainerConfig c;
@@ -22,7 +28,7 @@ final class RunCheckpoints {
 
     RunCheckpoints(TrainerConfig c, JavaSparkContext sc) {
         this.c = c;
-        this.store = c.checkpointDir() == null ? null : open(c.checkpointDir(), sc);
+        this.store = c.checkpointDir() == null ? null : open(c.checkpointDir(), c.keepCheckpoints(), sc);
     }
 
     /**
@@ -31,24 +37,48 @@ final class RunCheckpoints {
      */
     long resume(ParameterTuple params, Optimizer opt) {
         if (!c.resume()) {
+            refuseAnEarlierRunsCheckpoints();
             return 0;
         }
         Optional<Checkpoint> last;
         try {
-            last = store.latest();
+            last = store.recover();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read checkpoints: " + e.getMessage(), e);
+            throw new CheckpointDirectoryException("cannot read the checkpoints in " + c.checkpointDir() + ": "
+                    + e.getMessage(), e);
         }
         if (last.isEmpty()) {
             return 0;
         }
         Checkpoint cp = last.get();
         if (cp.seed() != c.seed()) {
-            throw new IllegalStateException("checkpoint " + cp.step() + " in " + c.checkpointDir() + " was made with seed "
-                    + cp.seed() + ", this run has seed " + c.seed());
+            throw new CheckpointDirectoryException("checkpoint " + cp.step() + " in " + c.checkpointDir()
+                    + " was made with seed " + cp.seed() + ", this run has seed " + c.seed());
         }
         cp.restoreInto(params, opt);
         return cp.step();
+    }
+
+    /**
+     * A run that does not resume must not write into the checkpoints of another: its checkpoints
+     * would mix with theirs, and a later resume would pick the stale one of highest step.
+     */
+    private void refuseAnEarlierRunsCheckpoints() {
+        if (store == null) {
+            return;
+        }
+        List<Long> steps;
+        try {
+            steps = store.steps();
+        } catch (IOException e) {
+            throw new CheckpointDirectoryException("cannot list the checkpoint directory " + c.checkpointDir() + ": "
+                    + e.getMessage(), e);
+        }
+        if (!steps.isEmpty()) {
+            throw new CheckpointDirectoryException("the checkpoint directory " + c.checkpointDir()
+                    + " already holds checkpoints of an earlier run (" + (steps.size() == 1 ? "step " + steps.get(0)
+                    : "steps " + steps.get(0) + " to " + steps.get(steps.size() - 1)) + "); resume from them, or use another checkpoint directory");
+        }
     }
 
     /** Writes a checkpoint after {@code rec}'s step if it was applied and is due. */
@@ -61,16 +91,22 @@ final class RunCheckpoints {
         Checkpoint cp = Checkpoint.of(step, rec.epoch(), c.seed(), c.modelText(), params, opt.exportState());
         try {
             store.write(cp);
+        } catch (FileAlreadyExistsException e) {
+            throw new CheckpointDirectoryException("cannot write checkpoint " + cp.step() + ": " + c.checkpointDir()
+                    + " already holds a checkpoint of step " + cp.step() + (c.resume() ? ""
+                    : " from an earlier run; resume from it, or use another checkpoint directory"), e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write checkpoint " + cp.step() + ": " + e.getMessage(), e);
+            throw new CheckpointDirectoryException("cannot write checkpoint " + cp.step() + " to " + c.checkpointDir()
+                    + ": " + e.getMessage(), e);
         }
     }
 
-    private static CheckpointStore open(String dir, JavaSparkContext sc) {
+    private static CheckpointStore open(String dir, int keep, JavaSparkContext sc) {
         try {
-            return new CheckpointStore(dir, sc.hadoopConfiguration());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the checkpoint directory " + dir + ": " + e.getMessage(), e);
+            return new CheckpointStore(dir, sc.hadoopConfiguration()).keepLast(keep);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new CheckpointDirectoryException("cannot open the checkpoint directory " + dir + ": " + e.getMessage(),
+                    e);
         }
     }
 }

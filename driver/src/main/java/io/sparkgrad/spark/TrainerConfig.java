@@ -28,6 +28,8 @@ import java.util.function.Predicate;
  * @param checkpointDir     where checkpoints go (a Hadoop path), or null for none
  * @param checkpointEvery   steps between checkpoints (0: only the last step)
  * @param resume            continue from the latest checkpoint in {@code checkpointDir}
+ * @param keepCheckpoints   how many checkpoints of highest step to keep, older ones are deleted after
+ *                          each new one is in place (0 keeps all)
  * @param listeners         progress listeners, in the order they are called
  * @param hook              called before each partition's work (fault injection in tests)
  * @param modelText         the model description stored in checkpoints
@@ -39,8 +41,12 @@ public record TrainerConfig(ModelFactory model, LossKind loss, OptimizerFactory 
                             int batchSize, double miniBatchFraction, int microBatch, int treeDepth,
                             LearningRateSchedule schedule, double clipNorm, Sens sens, long seed, boolean shuffle,
                             TrainingData validation, String checkpointDir, int checkpointEvery, boolean resume,
+                            int keepCheckpoints,
                             List<ProgressListener> listeners, TaskHook hook, String modelText, int maxSkippedSteps,
                             double l2, Predicate<String> l2Params) {
+    /** Checkpoints kept by default: the five of highest step. */
+    public static final int DEFAULT_KEEP_CHECKPOINTS = 5;
+
     public TrainerConfig {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(loss, "loss");
@@ -59,6 +65,9 @@ public record TrainerConfig(ModelFactory model, LossKind loss, OptimizerFactory 
                 || !(l2 >= 0 && Double.isFinite(l2))) {
             throw new IllegalArgumentException("mini-batch fraction " + miniBatchFraction + ", clip norm " + clipNorm
                     + ", l2 lambda " + l2 + ": a value is out of range");
+        }
+        if (keepCheckpoints < 0) {
+            throw new IllegalArgumentException("keep checkpoints must be >= 0 (0 keeps all), got " + keepCheckpoints);
         }
         if (resume && checkpointDir == null) {
             throw new IllegalArgumentException("resume needs a checkpoint directory");

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkgrad.nn.Adam;
+import io.sparkgrad.spark.checkpoint.Checkpoint;
 import io.sparkgrad.spark.checkpoint.CheckpointStore;
+import io.sparkgrad.spark.io.RecordingFileSystem;
 import io.sparkgrad.spark.io.HadoopFiles;
 import io.sparkgrad.spark.metrics.MetricsRow;
 import io.sparkgrad.spark.metrics.MetricsWriter;
@@ -23,6 +25,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A real HDFS in this JVM (MiniDFSCluster, one DataNode, all on 127.0.0.1): training data is read
@@ -105,6 +109,62 @@ class HdfsTest {
         assertArrayEquals(whole, resumed.flatParameters());
         assertEquals(List.of(3L, 6L, 8L), store.steps());
         assertArrayEquals(whole, store.latest().orElseThrow().values());
+    }
+
+    @ParameterizedTest
+    @EnumSource(CheckpointScenarios.Damage.class)
+    void resumesPastACorruptCheckpointOnHdfs(CheckpointScenarios.Damage d, SparkSession spark) throws Exception {
+        CheckpointScenarios.resumePastACorruptCheckpoint(spark, root + "/corrupt-" + d, hdfs.getConfiguration(0),
+                new long[] {4}, 8, d, 5);
+    }
+
+    @ParameterizedTest
+    @EnumSource(CheckpointScenarios.Damage.class)
+    void restartsFromScratchWhenTheOnlyCheckpointOnHdfsIsCorrupt(CheckpointScenarios.Damage d, SparkSession spark)
+            throws Exception {
+        CheckpointScenarios.resumePastACorruptCheckpoint(spark, root + "/only-corrupt-" + d, hdfs.getConfiguration(0),
+                new long[] {}, 4, d, 1);
+    }
+
+    @Test
+    void aCrashBetweenWriteAndRenameOnHdfsLeavesThePreviousCheckpointToResumeFrom(SparkSession spark) throws Exception {
+        CheckpointScenarios.resumeAfterACrashBetweenWriteAndRename(spark, root + "/crashed", hdfs.getConfiguration(0));
+    }
+
+    @Test
+    void checkpointsOnHdfsAreHsyncedBeforeTheRenameAndACrashBeforeItKeepsThePreviousOne() throws Exception {
+        Configuration conf = hdfs.getConfiguration(0);
+        FileSystem dfs = FileSystem.get(java.net.URI.create(root), conf);
+        org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(root + "/durable");
+        io.sparkgrad.ParameterTuple p = DistributedGradientTest.MLP.create().trainableParamTuple();
+        io.sparkgrad.nn.Optimizer opt = Adam.builder(p, 0.05).build();
+        Checkpoint one = Checkpoint.of(1, 0, 4, "mlp", p, opt.exportState());
+        Checkpoint two = Checkpoint.of(2, 0, 4, "mlp", p, opt.exportState());
+        Checkpoint three = Checkpoint.of(3, 0, 4, "mlp", p, opt.exportState());
+
+        RecordingFileSystem recording = new RecordingFileSystem(dfs); // not closed: it would close the cached dfs
+        CheckpointStore store = new CheckpointStore(recording, dir).keepLast(1);
+        store.write(one);
+        store.write(two);
+        String n1 = CheckpointStore.fileName(1);
+        String n2 = CheckpointStore.fileName(2);
+        assertEquals(List.of("create ." + n1 + ".tmp", "hsync ." + n1 + ".tmp", "close ." + n1 + ".tmp",
+                "rename ." + n1 + ".tmp " + n1, "create ." + n2 + ".tmp", "hsync ." + n2 + ".tmp",
+                "close ." + n2 + ".tmp", "rename ." + n2 + ".tmp " + n2, "delete " + n1),
+                recording.events().stream().map(e -> e.replaceAll("\\.tmp-[0-9a-f]+", ".tmp")).toList());
+
+        RecordingFileSystem dying = new RecordingFileSystem(dfs).crashOnRename();
+        assertThrows(RecordingFileSystem.SimulatedCrash.class,
+                () -> new CheckpointStore(dying, dir).keepLast(1).write(three));
+        List<String> left = CheckpointScenarios.names(dfs, dir);
+        assertEquals(2, left.size(), left.toString());
+        assertTrue(left.get(0).startsWith("." + CheckpointStore.fileName(3) + ".tmp-"), left.toString());
+        assertEquals(n2, left.get(1));
+        CheckpointStore next = new CheckpointStore(root + "/durable", conf);
+        assertEquals(List.of(2L), next.steps());
+        assertEquals(two, next.latest().orElseThrow());
+        assertEquals(two, next.recover().orElseThrow());
+        assertEquals(List.of(n2), CheckpointScenarios.names(dfs, dir));
     }
 
     @Test

@@ -55,14 +55,19 @@ class TrainerConfigTest {
         assertThrows(IllegalArgumentException.class, () -> builder().resume(true).config());
         assertThrows(IllegalArgumentException.class, () -> builder().epochs(0));
         assertThrows(IllegalArgumentException.class, () -> builder().miniBatchFraction(1.5));
+        assertThrows(IllegalArgumentException.class, () -> builder().keepCheckpoints(-1));
         TrainerConfig c = builder().config();
         assertThrows(IllegalArgumentException.class, () -> new TrainerConfig(c.model(), c.loss(), c.optimizer(), 0,
                 c.steps(), c.batchSize(), c.miniBatchFraction(), c.microBatch(), c.treeDepth(), c.schedule(),
                 c.clipNorm(), c.sens(), c.seed(), c.shuffle(), c.validation(), c.checkpointDir(), c.checkpointEvery(),
-                c.resume(), c.listeners(), c.hook(), c.modelText(), c.maxSkippedSteps(), c.l2(), c.l2Params()));
+                c.resume(), c.keepCheckpoints(), c.listeners(), c.hook(), c.modelText(), c.maxSkippedSteps(), c.l2(), c.l2Params()));
         assertThrows(IllegalArgumentException.class, () -> new TrainerConfig(c.model(), c.loss(), c.optimizer(),
                 c.epochs(), c.steps(), c.batchSize(), c.miniBatchFraction(), c.microBatch(), c.treeDepth(), c.schedule(),
                 c.clipNorm(), c.sens(), c.seed(), c.shuffle(), c.validation(), c.checkpointDir(), c.checkpointEvery(),
-                c.resume(), c.listeners(), c.hook(), c.modelText(), c.maxSkippedSteps(), Double.NaN, c.l2Params()));
+                c.resume(), c.keepCheckpoints(), c.listeners(), c.hook(), c.modelText(), c.maxSkippedSteps(), Double.NaN, c.l2Params()));
+        assertThrows(IllegalArgumentException.class, () -> new TrainerConfig(c.model(), c.loss(), c.optimizer(),
+                c.epochs(), c.steps(), c.batchSize(), c.miniBatchFraction(), c.microBatch(), c.treeDepth(), c.schedule(),
+                c.clipNorm(), c.sens(), c.seed(), c.shuffle(), c.validation(), c.checkpointDir(), c.checkpointEvery(),
+                c.resume(), -1, c.listeners(), c.hook(), c.modelText(), c.maxSkippedSteps(), c.l2(), c.l2Params()));
     }
 }

@@ -17,7 +17,9 @@ import io.sparkgrad.spark.ProgressListener;
 import io.sparkgrad.spark.StepRecord;
 import io.sparkgrad.spark.TrainingData;
 import io.sparkgrad.spark.KryoCheck;
+import io.sparkgrad.spark.TrainerConfig;
 import io.sparkgrad.spark.checkpoint.Checkpoint;
+import io.sparkgrad.spark.checkpoint.CheckpointDirectoryException;
 import io.sparkgrad.spark.checkpoint.CheckpointStore;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -150,6 +152,10 @@ public final class Train implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from the latest checkpoint in --checkpoint-dir (default: off)")
     boolean resume;
 
+    @Option(names = "--keep-checkpoints", defaultValue = "" + TrainerConfig.DEFAULT_KEEP_CHECKPOINTS,
+            description = "Checkpoints to keep, the newest; older ones are deleted once a new one is safely written, 0 keeps all (default: ${DEFAULT-VALUE})")
+    int keepCheckpoints;
+
     @Option(names = "--output", description = "Directory for the trained model, metrics.csv and loss.png; must not hold an earlier run"
             + " unless --overwrite or --resume is given (default: runs/<date-time>)")
     String output;
@@ -211,7 +217,7 @@ public final class Train implements Callable<Integer> {
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             BadDataException bad = BadDataException.find(e);
             if (bad != null || e instanceof UsageException || e instanceof NonFiniteStepException
-                    || e instanceof IllegalArgumentException) {
+                    || e instanceof IllegalArgumentException || e instanceof CheckpointDirectoryException) {
                 cmd.getErr().println("error: " + firstLine((bad != null ? bad : e).getMessage()));
                 cmd.getErr().flush();
                 return 2;
@@ -309,6 +315,7 @@ public final class Train implements Callable<Integer> {
         require(microBatch >= 1, "--micro-batch must be at least 1, got " + microBatch);
         require(testFraction >= 0 && testFraction < 1, "--test-fraction must be in [0, 1), got " + testFraction);
         require(checkpointEvery >= 1, "--checkpoint-every must be at least 1, got " + checkpointEvery);
+        require(keepCheckpoints >= 0, "--keep-checkpoints must be 0 (keep all) or more, got " + keepCheckpoints);
         require(logEvery >= 1, "--log-every must be at least 1, got " + logEvery);
         require(!resume || checkpointDir != null, "--resume needs --checkpoint-dir (the directory to resume from)");
         if (output == null) {
@@ -405,7 +412,7 @@ public final class Train implements Callable<Integer> {
             b.batchSize(batchSize);
         }
         if (checkpointDir != null) {
-            b.checkpoints(checkpointDir, checkpointEvery).resume(resume);
+            b.checkpoints(checkpointDir, checkpointEvery).resume(resume).keepCheckpoints(keepCheckpoints);
         }
         if (resume) {
             b.listener(resumeReport(out, checkpointDir));

@@ -150,6 +150,7 @@ class TrainOptionsTest {
         "--clip -1                         | error: --clip must be 0 (off) or more, got -1.0",
         "--classes 1                       | error: --classes must be at least 2, got 1",
         "--checkpoint-every 0              | error: --checkpoint-every must be at least 1, got 0",
+        "--keep-checkpoints -1             | error: --keep-checkpoints must be 0 (keep all) or more, got -1",
         "--log-every 0                     | error: --log-every must be at least 1, got 0",
         "--num-features 0                  | error: --num-features must be at least 1, got 0",
         "--model mlp:64,x                  | error: --model 'mlp:64,x': layer width 'x' is not a number",

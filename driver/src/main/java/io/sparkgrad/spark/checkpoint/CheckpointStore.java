@@ -30,7 +30,9 @@ import org.apache.hadoop.fs.Path;
  * to parse it, each length checked before anything is allocated (see {@link CheckpointCodec}). A
  * file that fails is reported as a {@link CorruptCheckpointException} naming it. A file whose name
  * gives a step must hold that step. {@link #latest} returns the checkpoint of highest step that
- * validates, skipping corrupt ones with a warning.
+ * validates, skipping corrupt ones with a warning; it changes nothing. {@link #recover}, for a run
+ * that resumes and will write again, also moves the corrupt checkpoints it skips aside and deletes
+ * the temp files of writes that never finished.
  *
  * <h2>Writing</h2>
  * {@link #write} streams the checkpoint to a temporary file in the same directory, syncs and
@@ -44,7 +46,8 @@ import org.apache.hadoop.fs.Path;
  *
  * <h2>Retention</h2>
  * With {@link #keepLast(int) keepLast(n)}, each successful write is followed by the deletion of all
- * but the {@code n} checkpoints of highest step.
+ * but the {@code n} checkpoints of highest step. It runs only after the new checkpoint is durable:
+ * synced ({@code hsync}), closed and renamed into place; a write that fails deletes nothing.
  *
  * <p>On the local file system the store uses the raw local file system, so no {@code .crc} side
  * files are written: the format carries its own checksum. A path without a scheme resolves against
@@ -59,6 +62,10 @@ public final class CheckpointStore {
     /** The suffix of checkpoint files. */
     public static final String SUFFIX = ".sgck";
     private static final Pattern NAME = Pattern.compile("ckpt-(\\d{12,19})\\.sgck");
+    /** The temp file of a write ({@link HadoopFiles#createNew}) that never reached its rename. */
+    private static final Pattern TEMP = Pattern.compile("\\.ckpt-\\d{12,19}\\.sgck\\.tmp-[0-9a-f]+");
+    /** What a corrupt checkpoint's name gets when {@link #recover} moves it aside. */
+    public static final String CORRUPT_SUFFIX = ".corrupt";
 
     private final FileSystem fs;
     private final Path dir;
@@ -228,6 +235,68 @@ public final class CheckpointStore {
                     + c.step());
         }
         return c;
+    }
+
+    /**
+     * The checkpoint to resume from, for a run that will write checkpoints into this directory
+     * again: the checkpoint of highest step that reads and validates, as {@link #latest}, but each
+     * corrupt checkpoint of higher step is moved aside to {@code <name>.corrupt} (never deleted;
+     * {@code .corrupt.1}, {@code .corrupt.2}, ... if that name is taken), with a one-line warning,
+     * so that the run can write that step again. Temp files left by a write that died before its
+     * rename ({@code .ckpt-<step>.sgck.tmp-<hex>}) are deleted first. Like every write, this
+     * assumes the run is the directory's only writer.
+     *
+     * @throws IOException if the directory cannot be listed, or a corrupt checkpoint cannot be
+     *     moved aside (it would block the write of its step)
+     */
+    public Optional<Checkpoint> recover() throws IOException {
+        deleteLeftoverTempFiles();
+        List<Long> all = steps();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            Path p = pathFor(all.get(i));
+            try {
+                return Optional.of(read(p));
+            } catch (CorruptCheckpointException e) {
+                Path aside = moveAside(p);
+                LOG.log(Level.WARNING, "checkpoint " + p + " is corrupt (" + e.reason() + "): moved it aside to "
+                        + aside.getName() + " and looking for an earlier one");
+            } catch (FileNotFoundException e) {
+                LOG.log(Level.WARNING, "skipping checkpoint " + p + ": it disappeared while listing (" + e.getMessage()
+                        + ")");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Renames {@code p} to the first free name of {@code <name>.corrupt}, {@code <name>.corrupt.1}, ... */
+    private Path moveAside(Path p) throws IOException {
+        Path aside = new Path(dir, p.getName() + CORRUPT_SUFFIX);
+        for (int n = 1; fs.exists(aside); n++) {
+            aside = new Path(dir, p.getName() + CORRUPT_SUFFIX + "." + n);
+        }
+        if (!fs.rename(p, aside)) {
+            throw new IOException("could not move the corrupt checkpoint " + p + " aside to " + aside);
+        }
+        return aside;
+    }
+
+    private void deleteLeftoverTempFiles() throws IOException {
+        FileStatus[] files;
+        try {
+            files = fs.listStatus(dir);
+        } catch (FileNotFoundException e) {
+            return;
+        }
+        for (FileStatus f : files) {
+            if (f.isFile() && TEMP.matcher(f.getPath().getName()).matches()) {
+                if (fs.delete(f.getPath(), false)) {
+                    LOG.log(Level.INFO, "deleted " + f.getPath() + ", left by a checkpoint write that did not finish");
+                } else {
+                    LOG.log(Level.WARNING, "could not delete " + f.getPath() + ", left by a checkpoint write that did"
+                            + " not finish");
+                }
+            }
+        }
     }
 
     /**
