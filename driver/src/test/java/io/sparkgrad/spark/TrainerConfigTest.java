@@ -59,10 +59,10 @@ class TrainerConfigTest {
         assertThrows(IllegalArgumentException.class, () -> new TrainerConfig(c.model(), c.loss(), c.optimizer(), 0,
                 c.steps(), c.batchSize(), c.miniBatchFraction(), c.microBatch(), c.treeDepth(), c.schedule(),
                 c.clipNorm(), c.sens(), c.seed(), c.shuffle(), c.validation(), c.checkpointDir(), c.checkpointEvery(),
-                c.resume(), c.listeners(), c.hook(), c.modelText(), c.maxSkippedSteps(), c.l2(), c.l2Params()));
+                c.resume(), c.listeners(), c.hook(), c.modelText(), c.maxSkippedSteps(), c.l2(), c.l2Params(), c.lbfgs()));
         assertThrows(IllegalArgumentException.class, () -> new TrainerConfig(c.model(), c.loss(), c.optimizer(),
                 c.epochs(), c.steps(), c.batchSize(), c.miniBatchFraction(), c.microBatch(), c.treeDepth(), c.schedule(),
                 c.clipNorm(), c.sens(), c.seed(), c.shuffle(), c.validation(), c.checkpointDir(), c.checkpointEvery(),
-                c.resume(), c.listeners(), c.hook(), c.modelText(), c.maxSkippedSteps(), Double.NaN, c.l2Params()));
+                c.resume(), c.listeners(), c.hook(), c.modelText(), c.maxSkippedSteps(), Double.NaN, c.l2Params(), c.lbfgs()));
     }
 }
