@@ -5,6 +5,7 @@ import io.sparkgrad.Tensor;
 import io.sparkgrad.nn.Cell;
 import io.sparkgrad.nn.Optimizer;
 import io.sparkgrad.ops.Ops;
+import io.sparkgrad.spark.checkpoint.Checkpoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -43,7 +44,16 @@ public final class DataParallelTrainer {
     }
 
     public static Builder builder(ModelFactory model, LossKind loss, OptimizerFactory optimizer) {
-        return new Builder(model, loss, optimizer);
+        return new Builder(model, loss, Objects.requireNonNull(optimizer, "optimizer"));
+    }
+
+    /**
+     * A builder without a first-order optimizer, for full-batch L-BFGS or OWL-QN: call
+     * {@link Builder#lbfgs} or {@link Builder#owlqn} on it. Any {@link ModelFactory} works,
+     * a user's own Cell as well as a {@link ModelSpec}.
+     */
+    public static Builder builder(ModelFactory model, LossKind loss) {
+        return new Builder(model, loss, null);
     }
 
     /** Configures a {@link DataParallelTrainer}. */
@@ -73,11 +83,12 @@ public final class DataParallelTrainer {
         private int maxSkippedSteps = 3;
         private double l2;
         private Predicate<String> l2Params = name -> false;
+        private Lbfgs lbfgs;
 
         private Builder(ModelFactory model, LossKind loss, OptimizerFactory optimizer) {
             this.model = Objects.requireNonNull(model, "model");
             this.loss = Objects.requireNonNull(loss, "loss");
-            this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+            this.optimizer = optimizer;
         }
 
         /** Number of passes over the data (default 1); ignored when {@link #steps} is set. */
@@ -250,6 +261,40 @@ public final class DataParallelTrainer {
         }
 
         /**
+         * Full-batch L-BFGS (Breeze's, as in MLlib's {@code LogisticRegression}) instead of a
+         * first-order optimizer: at most {@code maxIter} iterations, each one {@link #fit} step,
+         * keeping {@code memory} correction pairs, stopping early at {@code tolerance} (see
+         * {@link Lbfgs}). Every evaluation is one {@link LossFunction#calculate} over all rows, with
+         * the {@link #l2} term and the sens as for the first-order optimizers. Needs the
+         * optimizer-less {@link DataParallelTrainer#builder(ModelFactory, LossKind)}, and no batch
+         * size, mini-batch fraction or clipping; {@code epochs}, {@code steps} and the schedule are
+         * not used. Checkpoints hold the minimiser's state, so {@link #resume} continues the same
+         * iterations.
+         */
+        public Builder lbfgs(int maxIter, int memory, double tolerance) {
+            return lbfgs(Lbfgs.of(maxIter, memory, tolerance));
+        }
+
+        /**
+         * OWL-QN (Breeze's, as in MLlib for an L1 or elastic-net term): L-BFGS on the objective
+         * plus {@code l1 * sum |p|} over the parameters whose name satisfies {@code l1Params};
+         * otherwise as {@link #lbfgs(int, int, double)}. MLlib, like {@link #l2}, leaves the
+         * intercept out: {@code name -> name.endsWith("weight")}.
+         */
+        public Builder owlqn(int maxIter, int memory, double tolerance, double l1, Predicate<String> l1Params) {
+            if (!(l1 > 0)) {
+                throw new IllegalArgumentException("owlqn needs an L1 lambda > 0, got " + l1 + "; use lbfgs for none");
+            }
+            return lbfgs(new Lbfgs(maxIter, memory, tolerance, l1, l1Params));
+        }
+
+        /** L-BFGS or OWL-QN with these settings (see {@link #lbfgs(int, int, double)}). */
+        public Builder lbfgs(Lbfgs v) {
+            lbfgs = Objects.requireNonNull(v);
+            return this;
+        }
+
+        /**
          * The configuration set so far, as an immutable value (for a {@link LossFunction}, or to
          * inspect).
          *
@@ -258,7 +303,7 @@ public final class DataParallelTrainer {
         public TrainerConfig config() {
             return new TrainerConfig(model, loss, optimizer, epochs, steps, batchSize, miniBatchFraction, microBatch,
                     treeDepth, schedule, clipNorm, sens, seed, shuffle, validation, checkpointDir, checkpointEvery,
-                    resume, keepCheckpoints, listeners, hook, modelText, maxSkippedSteps, l2, l2Params);
+                    resume, keepCheckpoints, listeners, hook, modelText, maxSkippedSteps, l2, l2Params, lbfgs);
         }
 
         public DataParallelTrainer build() {
@@ -266,9 +311,13 @@ public final class DataParallelTrainer {
         }
     }
 
-    /** The outcome of {@link #fit}. */
+    /**
+     * The outcome of {@link #fit}. {@code optimizer} is null for an L-BFGS run, whose
+     * {@code stopReason} says why it stopped (Breeze's reason, e.g. "function values converged"); a
+     * first-order run's is null.
+     */
     public record Result(Cell model, ParameterTuple parameters, Optimizer optimizer, List<StepRecord> history,
-                         Evaluator.Metrics validation, long rows) {
+                         Evaluator.Metrics validation, long rows, String stopReason) {
         /** The trained parameters as one flat buffer. */
         public float[] flatParameters() {
             return parameters.flatten();
@@ -286,15 +335,18 @@ public final class DataParallelTrainer {
         KryoCheck.verify();
         Cell model = c.model().create();
         ParameterTuple params = model.trainableParamTuple();
-        Optimizer opt = c.optimizer().create(params);
-        double baseLr = opt.learningRate();
         L2Regularization l2 = L2Regularization.select(params, c.l2(), c.l2Params());
         long rows = validate(model, data);
+        RunCheckpoints checkpoints = new RunCheckpoints(c, sc);
+        LossFunction objective = new LossFunction(sc, data.blocks(), c, l2);
+        if (c.lbfgs() != null) {
+            return fitLbfgs(sc, model, params, objective, checkpoints, rows);
+        }
+        Optimizer opt = c.optimizer().create(params);
+        double baseLr = opt.learningRate();
         int perEpoch = c.stepsPerEpoch(rows);
         long total = c.totalSteps(perEpoch);
-        RunCheckpoints checkpoints = new RunCheckpoints(c, sc);
         long start = checkpoints.resume(params, opt);
-        LossFunction objective = new LossFunction(sc, data.blocks(), c, l2);
         List<StepRecord> history = new ArrayList<>();
         Evaluator.Metrics lastVal = null;
         for (ProgressListener l : c.listeners()) {
@@ -334,7 +386,66 @@ public final class DataParallelTrainer {
         for (ProgressListener l : c.listeners()) {
             l.onFinish();
         }
-        return new Result(model, params, opt, history, lastVal, rows);
+        return new Result(model, params, opt, history, lastVal, rows, null);
+    }
+
+    /**
+     * The fit loop for L-BFGS: Breeze's minimiser calls the same step function,
+     * {@link LossFunction#calculate} (full-batch), once per evaluation; each of its iterations is
+     * one step, reported, validated and checkpointed as a first-order step is. A step's loss is the
+     * mean data loss at the iteration's new point, its learning rate NaN (Breeze's line search
+     * chooses the step length), its gradient norm that of the objective there.
+     */
+    private Result fitLbfgs(JavaSparkContext sc, Cell model, ParameterTuple params, LossFunction objective,
+                            RunCheckpoints checkpoints, long rows) {
+        LbfgsRun run = new LbfgsRun(c.lbfgs(), objective, params, c.microBatch());
+        long total = c.lbfgs().maxIter();
+        Checkpoint resumed = checkpoints.resumeParameters(params);
+        int numel = params.flatten().length;
+        run.atStep(0);
+        var state = resumed == null ? run.start(params.flatten()) : run.restore(resumed.optimizerState(), numel);
+        long start = state.iter();
+        List<StepRecord> history = new ArrayList<>();
+        Evaluator.Metrics lastVal = null;
+        for (ProgressListener l : c.listeners()) {
+            l.onStart(start + 1, total);
+        }
+        var it = run.after(state);
+        String reason = run.converged(state);
+        long t0 = System.nanoTime();
+        while (reason == null) {
+            sc.setJobDescription("SparkGrad " + c.lbfgs().kind() + " iteration " + (state.iter() + 1) + "/" + total);
+            long s0 = System.nanoTime();
+            run.atStep(state.iter() + 1);
+            var next = it.next();
+            reason = run.converged(next);
+            if (next.iter() == state.iter()) { // Breeze reset its history after a failed line search
+                state = next;
+                continue;
+            }
+            state = next;
+            long step = state.iter();
+            params.load(LbfgsRun.parameters(state));
+            LossFunction.Evaluation e = run.lastEvaluation();
+            StepRecord rec = new StepRecord(step, total, (int) step - 1, e.meanLoss(), e.count(), seconds(s0),
+                    Double.NaN, LbfgsRun.norm(state.adjustedGradient()), false, null);
+            history.add(rec);
+            notify(rec, seconds(t0) / (step - start) * (total - step));
+            if (c.validation() != null) {
+                lastVal = Evaluator.evaluate(sc, c.validation(), c.model(), c.loss(), params.flatten(), c.microBatch());
+                for (ProgressListener l : c.listeners()) {
+                    l.onEpoch((int) step - 1, lastVal);
+                }
+            }
+            var done = state;
+            checkpoints.afterStep(rec, params, () -> run.export(done), reason != null);
+        }
+        params.load(LbfgsRun.parameters(state));
+        sc.setJobDescription(null);
+        for (ProgressListener l : c.listeners()) {
+            l.onFinish();
+        }
+        return new Result(model, params, null, history, lastVal, rows, reason);
     }
 
     /**

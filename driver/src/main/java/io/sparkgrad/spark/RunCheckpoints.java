@@ -2,12 +2,14 @@ package io.sparkgrad.spark;
 
 import io.sparkgrad.ParameterTuple;
 import io.sparkgrad.nn.Optimizer;
+import io.sparkgrad.nn.OptimizerState;
 import io.sparkgrad.spark.checkpoint.Checkpoint;
 import io.sparkgrad.spark.checkpoint.CheckpointDirectoryException;
 import io.sparkgrad.spark.checkpoint.CheckpointStore;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -36,9 +38,31 @@ final class RunCheckpoints {
      * {@code params} and {@code opt} and returns its step. Otherwise returns 0.
      */
     long resume(ParameterTuple params, Optimizer opt) {
+        Checkpoint cp = latestToResume();
+        if (cp == null) {
+            return 0;
+        }
+        cp.restoreInto(params, opt);
+        return cp.step();
+    }
+
+    /**
+     * For a run whose optimizer state is not an {@link Optimizer}'s (L-BFGS): when the configuration
+     * asks to resume and there is a checkpoint, restores its parameters into {@code params} and
+     * returns it (its {@link Checkpoint#optimizerState()} is the minimiser's). Otherwise null.
+     */
+    Checkpoint resumeParameters(ParameterTuple params) {
+        Checkpoint cp = latestToResume();
+        if (cp != null) {
+            cp.restoreInto(params, null);
+        }
+        return cp;
+    }
+
+    private Checkpoint latestToResume() {
         if (!c.resume()) {
             refuseAnEarlierRunsCheckpoints();
-            return 0;
+            return null;
         }
         Optional<Checkpoint> last;
         try {
@@ -48,15 +72,14 @@ final class RunCheckpoints {
                     + e.getMessage(), e);
         }
         if (last.isEmpty()) {
-            return 0;
+            return null;
         }
         Checkpoint cp = last.get();
         if (cp.seed() != c.seed()) {
             throw new CheckpointDirectoryException("checkpoint " + cp.step() + " in " + c.checkpointDir()
                     + " was made with seed " + cp.seed() + ", this run has seed " + c.seed());
         }
-        cp.restoreInto(params, opt);
-        return cp.step();
+        return cp;
     }
 
     /**
@@ -83,12 +106,20 @@ final class RunCheckpoints {
 
     /** Writes a checkpoint after {@code rec}'s step if it was applied and is due. */
     void afterStep(StepRecord rec, ParameterTuple params, Optimizer opt) {
+        afterStep(rec, params, opt::exportState, false);
+    }
+
+    /**
+     * Writes a checkpoint with the optimizer state {@code state} after {@code rec}'s step if it was
+     * applied and is due, or is the run's last ({@code last}: a run that stops before its total).
+     */
+    void afterStep(StepRecord rec, ParameterTuple params, Supplier<OptimizerState> state, boolean last) {
         long step = rec.step();
-        boolean due = (c.checkpointEvery() > 0 && step % c.checkpointEvery() == 0) || step == rec.totalSteps();
+        boolean due = (c.checkpointEvery() > 0 && step % c.checkpointEvery() == 0) || step == rec.totalSteps() || last;
         if (store == null || rec.skipped() || !due) {
             return;
         }
-        Checkpoint cp = Checkpoint.of(step, rec.epoch(), c.seed(), c.modelText(), params, opt.exportState());
+        Checkpoint cp = Checkpoint.of(step, rec.epoch(), c.seed(), c.modelText(), params, state.get());
         try {
             store.write(cp);
         } catch (FileAlreadyExistsException e) {

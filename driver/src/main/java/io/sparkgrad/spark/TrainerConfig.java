@@ -12,7 +12,7 @@ import java.util.function.Predicate;
  *
  * @param model             builds the model on the driver and on every executor
  * @param loss              the per-sample loss
- * @param optimizer         builds the optimizer over the trainable parameters
+ * @param optimizer         builds the optimizer over the trainable parameters; null when {@code lbfgs} is set
  * @param epochs            passes over the data (>= 1); ignored when {@code steps > 0}
  * @param steps             a fixed number of steps, or 0 to run {@code epochs} epochs
  * @param batchSize         rows per step across all partitions, or 0 (see {@code miniBatchFraction})
@@ -36,6 +36,10 @@ import java.util.function.Predicate;
  * @param maxSkippedSteps   non-finite steps tolerated in a row before training stops
  * @param l2                the L2 penalty's lambda (0 turns it off)
  * @param l2Params          which parameter names (as in {@code Cell.trainableParamNames()}) the penalty covers
+ * @param lbfgs             full-batch L-BFGS / OWL-QN instead of a first-order optimizer, or null; then
+ *                          {@code epochs}, {@code steps} and the schedule are not used, the run has at most
+ *                          {@code lbfgs.maxIter()} steps (one per iteration), and it must be full-batch
+ *                          without clipping
  */
 public record TrainerConfig(ModelFactory model, LossKind loss, OptimizerFactory optimizer, int epochs, long steps,
                             int batchSize, double miniBatchFraction, int microBatch, int treeDepth,
@@ -43,14 +47,22 @@ public record TrainerConfig(ModelFactory model, LossKind loss, OptimizerFactory 
                             TrainingData validation, String checkpointDir, int checkpointEvery, boolean resume,
                             int keepCheckpoints,
                             List<ProgressListener> listeners, TaskHook hook, String modelText, int maxSkippedSteps,
-                            double l2, Predicate<String> l2Params) {
+                            double l2, Predicate<String> l2Params, Lbfgs lbfgs) {
     /** Checkpoints kept by default: the five of highest step. */
     public static final int DEFAULT_KEEP_CHECKPOINTS = 5;
 
     public TrainerConfig {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(loss, "loss");
-        Objects.requireNonNull(optimizer, "optimizer");
+        if ((optimizer == null) == (lbfgs == null)) {
+            throw new IllegalArgumentException(lbfgs == null ? "an optimizer or L-BFGS is needed"
+                    : "both an optimizer and L-BFGS are set; L-BFGS replaces the optimizer "
+                            + "(use DataParallelTrainer.builder(model, loss).lbfgs(...))");
+        }
+        if (lbfgs != null && (batchSize > 0 || miniBatchFraction > 0 || clipNorm > 0)) {
+            throw new IllegalArgumentException("L-BFGS trains full-batch without clipping; batch size " + batchSize
+                    + ", mini-batch fraction " + miniBatchFraction + ", clip norm " + clipNorm + " must be unset");
+        }
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(sens, "sens");
         Objects.requireNonNull(hook, "hook");
@@ -83,8 +95,14 @@ public record TrainerConfig(ModelFactory model, LossKind loss, OptimizerFactory 
                 : miniBatchFraction > 0 ? (int) Math.ceil(1 / miniBatchFraction) : 1;
     }
 
-    /** The run's total steps: {@code steps} if set, else {@code epochs * stepsPerEpoch}. */
+    /**
+     * The run's total steps: L-BFGS's {@code maxIter} if set, else {@code steps} if set, else
+     * {@code epochs * stepsPerEpoch}.
+     */
     public long totalSteps(int stepsPerEpoch) {
+        if (lbfgs != null) {
+            return lbfgs.maxIter();
+        }
         return steps > 0 ? steps : (long) epochs * stepsPerEpoch;
     }
 }

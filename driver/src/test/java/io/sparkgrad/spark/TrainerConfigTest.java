@@ -60,14 +60,14 @@ class TrainerConfigTest {
         assertThrows(IllegalArgumentException.class, () -> new TrainerConfig(c.model(), c.loss(), c.optimizer(), 0,
                 c.steps(), c.batchSize(), c.miniBatchFraction(), c.microBatch(), c.treeDepth(), c.schedule(),
                 c.clipNorm(), c.sens(), c.seed(), c.shuffle(), c.validation(), c.checkpointDir(), c.checkpointEvery(),
-                c.resume(), c.keepCheckpoints(), c.listeners(), c.hook(), c.modelText(), c.maxSkippedSteps(), c.l2(), c.l2Params()));
+                c.resume(), c.keepCheckpoints(), c.listeners(), c.hook(), c.modelText(), c.maxSkippedSteps(), c.l2(), c.l2Params(), c.lbfgs()));
         assertThrows(IllegalArgumentException.class, () -> new TrainerConfig(c.model(), c.loss(), c.optimizer(),
                 c.epochs(), c.steps(), c.batchSize(), c.miniBatchFraction(), c.microBatch(), c.treeDepth(), c.schedule(),
                 c.clipNorm(), c.sens(), c.seed(), c.shuffle(), c.validation(), c.checkpointDir(), c.checkpointEvery(),
-                c.resume(), c.keepCheckpoints(), c.listeners(), c.hook(), c.modelText(), c.maxSkippedSteps(), Double.NaN, c.l2Params()));
+                c.resume(), c.keepCheckpoints(), c.listeners(), c.hook(), c.modelText(), c.maxSkippedSteps(), Double.NaN, c.l2Params(), c.lbfgs()));
         assertThrows(IllegalArgumentException.class, () -> new TrainerConfig(c.model(), c.loss(), c.optimizer(),
                 c.epochs(), c.steps(), c.batchSize(), c.miniBatchFraction(), c.microBatch(), c.treeDepth(), c.schedule(),
                 c.clipNorm(), c.sens(), c.seed(), c.shuffle(), c.validation(), c.checkpointDir(), c.checkpointEvery(),
-                c.resume(), -1, c.listeners(), c.hook(), c.modelText(), c.maxSkippedSteps(), c.l2(), c.l2Params()));
+                c.resume(), -1, c.listeners(), c.hook(), c.modelText(), c.maxSkippedSteps(), c.l2(), c.l2Params(), c.lbfgs()));
     }
 }

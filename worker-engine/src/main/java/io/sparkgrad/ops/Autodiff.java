@@ -216,6 +216,16 @@ final class Autodiff {
         return new Walk(order, enclosed);
     }
 
+    /**
+     * True when {@code v}'s graph reaches a leaf of an open scope other than {@code scope}: an
+     * enclosing level is live for it (used for outputs that were not swept, such as aux values).
+     */
+    static boolean reachesLiveScope(Value v, GradScope scope) {
+        List<Tensor> roots = new ArrayList<>();
+        flatten(v, roots);
+        return topologicalOrder(roots, scope).enclosed;
+    }
+
     // ---- the sens -----------------------------------------------------------------------------
 
     private static void checkSens(Value out, Value sens, String path) {

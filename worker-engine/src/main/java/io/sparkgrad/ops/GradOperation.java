@@ -22,6 +22,12 @@ import java.util.Objects;
  *   <li>{@code sensParam}: the caller passes the output's cotangent ("sens") as one extra last
  *       argument, a tuple of the same structure for a tuple output, and gets no gradient for it.
  *       Otherwise sens is ones shaped like each output tensor.</li>
+ *   <li>{@code hasAux} (MindSpore's {@code value_and_grad(..., has_aux=True)}, JAX's
+ *       {@code has_aux}): the function returns a tuple {@code (loss, aux...)} of at least two;
+ *       only the loss (element 0) is differentiated, and the sens, if given, matches the loss
+ *       alone. {@link GradFunction#valueAndGrad} returns the whole tuple as the value, the aux
+ *       values unchanged (detached at top level like every result); {@link GradFunction#call}
+ *       returns the gradients only.</li>
  * </ul>
  *
  * <p>Immutable and stateless: one instance may serve any number of threads. Each call opens its
@@ -38,6 +44,7 @@ public final class GradOperation {
     private final boolean getByList;
     private final boolean sensParam;
     private final boolean createGraph;
+    private final boolean hasAux;
 
     /** {@code GradOperation()}: the gradient with respect to the first input. */
     public GradOperation() {
@@ -45,14 +52,15 @@ public final class GradOperation {
     }
 
     public GradOperation(boolean getAll, boolean getByList, boolean sensParam) {
-        this(getAll, getByList, sensParam, false);
+        this(getAll, getByList, sensParam, false, false);
     }
 
-    private GradOperation(boolean getAll, boolean getByList, boolean sensParam, boolean createGraph) {
+    private GradOperation(boolean getAll, boolean getByList, boolean sensParam, boolean createGraph, boolean hasAux) {
         this.getAll = getAll;
         this.getByList = getByList;
         this.sensParam = sensParam;
         this.createGraph = createGraph;
+        this.hasAux = hasAux;
     }
 
     public static Builder builder() {
@@ -65,6 +73,7 @@ public final class GradOperation {
         private boolean getByList;
         private boolean sensParam;
         private boolean createGraph;
+        private boolean hasAux;
 
         public Builder getAll(boolean v) {
             getAll = v;
@@ -91,8 +100,17 @@ public final class GradOperation {
             return this;
         }
 
+        /**
+         * JAX's {@code has_aux}: the function returns {@code (loss, aux...)}, a tuple of at least
+         * two; only element 0 is differentiated, the rest come back unchanged in the value.
+         */
+        public Builder hasAux(boolean v) {
+            hasAux = v;
+            return this;
+        }
+
         public GradOperation build() {
-            return new GradOperation(getAll, getByList, sensParam, createGraph);
+            return new GradOperation(getAll, getByList, sensParam, createGraph, hasAux);
         }
     }
 
@@ -112,6 +130,10 @@ public final class GradOperation {
         return createGraph;
     }
 
+    public boolean hasAux() {
+        return hasAux;
+    }
+
     /** The gradient function of {@code fn}; needs {@code getByList == false}. */
     public GradFunction apply(Fn fn) {
         if (getByList) {
@@ -128,7 +150,11 @@ public final class GradOperation {
         return new GradFunction(fn, Objects.requireNonNull(params, "params"));
     }
 
-    /** The output and the gradients of one call, from one forward pass. */
+    /**
+     * The output and the gradients of one call, from one forward pass. With {@code hasAux} the
+     * value is the whole tuple {@code (loss, aux...)}: {@code value.get(0)} is the loss the
+     * gradients are of, {@code value.get(1)}... the aux values.
+     */
     public record ValueAndGrad(Value value, Value grads) {
     }
 
@@ -191,7 +217,12 @@ public final class GradOperation {
                 if (out == null) {
                     throw new IllegalStateException("GradOperation: the function returned null");
                 }
-                Cotangents c = Autodiff.backpropagate(scope, out, sensParam ? args[args.length - 1] : null, targets);
+                if (hasAux && (!out.isTuple() || out.arity() < 2)) {
+                    throw new IllegalArgumentException("GradOperation(hasAux=true): the function must return a tuple "
+                            + "(loss, aux...) of at least 2, got " + (out.isTuple() ? "a tuple of " + out.arity() : "a Tensor"));
+                }
+                Value loss = hasAux ? out.get(0) : out;
+                Cotangents c = Autodiff.backpropagate(scope, loss, sensParam ? args[args.length - 1] : null, targets);
                 List<Value> inputGrads = new ArrayList<>();
                 for (int i = 0; i < watchCount; i++) {
                     inputGrads.add(c.of(callArgs[i]));
@@ -213,7 +244,18 @@ public final class GradOperation {
                     grads = inputGrads.get(0);
                 }
                 boolean keep = createGraph || c.enclosedByLiveScope();
-                return new ValueAndGrad(Autodiff.release(out, keep), Autodiff.release(grads, keep));
+                if (!hasAux) {
+                    return new ValueAndGrad(Autodiff.release(out, keep), Autodiff.release(grads, keep));
+                }
+                // The aux values were not swept: they stay tracked when their own graph reaches
+                // an enclosing live level (an outer call differentiates through them), as in JAX.
+                List<Value> items = new ArrayList<>();
+                items.add(Autodiff.release(loss, keep));
+                for (int i = 1; i < out.arity(); i++) {
+                    Value aux = out.get(i);
+                    items.add(Autodiff.release(aux, createGraph || Autodiff.reachesLiveScope(aux, scope)));
+                }
+                return new ValueAndGrad(Tuple.of(items), Autodiff.release(grads, keep));
             }
         }
     }
