@@ -36,6 +36,7 @@ public final class SharedParams {
     final LongParam seed;
     final BooleanParam standardization;
     final DoubleParam tol;
+    final DoubleParam regParam;
     final Param<String> checkpointDir;
 
     SharedParams(String uid) {
@@ -66,6 +67,9 @@ public final class SharedParams {
                         + "keeps the mean and std and applies them in transform");
         tol = new DoubleParam(uid, "tol", "stop when an epoch's mean training loss changes by at most tol times "
                 + "max(1, |loss|) from the previous epoch's (>= 0; 0 turns it off)", ParamValidators.gtEq(0));
+        regParam = new DoubleParam(uid, "regParam", "L2 regularization on the weights (not the biases, as MLlib "
+                + "leaves the intercept out), on the standardized features when standardization is on (>= 0)",
+                ParamValidators.gtEq(0));
         checkpointDir = new Param<>(uid, "checkpointDir", "a Hadoop directory for training checkpoints, one per "
                 + "epoch; a fit that finds checkpoints there continues from the latest (empty: none)");
     }
@@ -93,6 +97,7 @@ public final class SharedParams {
         owner.setDefault(seed, (long) stageClass.getName().hashCode());
         owner.setDefault(standardization, true);
         owner.setDefault(tol, 1e-6);
+        owner.setDefault(regParam, 0.0);
         owner.setDefault(checkpointDir, "");
     }
 }

@@ -28,7 +28,8 @@ import org.apache.spark.sql.types.StructType;
  * "sgd"); {@code stepSize} (0.01); {@code maxIter} (epochs, 100); {@code batchSize} (0:
  * full-batch); {@code aggregationDepth} (2); {@code seed}; {@code standardization} (true: the
  * features are centred and scaled by their sample std, and the model keeps and applies the same
- * scaling); {@code tol} (1e-6, on the epoch mean loss); {@code checkpointDir} (none).
+ * scaling); {@code tol} (1e-6, on the epoch mean loss); {@code regParam} (0: an L2 term on the
+ * weights, not the biases); {@code checkpointDir} (none).
  *
  * <p>For softmax classification the number of classes is {@code max(label) + 1} (at least 2), which
  * is also {@code logreg}'s width; an {@code mlp} spec's last width must be at least that.
@@ -153,6 +154,10 @@ public final class SparkGradEstimator extends Estimator<SparkGradModel> implemen
 
     public SparkGradEstimator setTol(double v) {
         return (SparkGradEstimator) set(tol(), v);
+    }
+
+    public SparkGradEstimator setRegParam(double v) {
+        return (SparkGradEstimator) set(regParam(), v);
     }
 
     public SparkGradEstimator setCheckpointDir(String v) {

@@ -88,6 +88,14 @@ public interface SparkGradParams {
         return sharedParams().tol;
     }
 
+    /**
+     * MLlib's {@code regParam}: {@code regParam / 2 * ||weights||^2} is added to the weighted mean
+     * loss (MLlib's objective with {@code elasticNetParam = 0}).
+     */
+    default DoubleParam regParam() {
+        return sharedParams().regParam;
+    }
+
     default Param<String> checkpointDir() {
         return sharedParams().checkpointDir;
     }
@@ -155,6 +163,10 @@ public interface SparkGradParams {
 
     default double getTol() {
         return (Double) getOrDefault(tol());
+    }
+
+    default double getRegParam() {
+        return (Double) getOrDefault(regParam());
     }
 
     default String getCheckpointDir() {

@@ -81,6 +81,9 @@ final class Training {
             return base.create(p);
         }).epochs(est.getMaxIter()).treeDepth(est.getAggregationDepth()).seed(est.getSeed())
                 .modelDescription(spec.text());
+        if (est.getRegParam() > 0) {
+            b.l2(est.getRegParam(), name -> name.endsWith("weight"));
+        }
         if (est.getBatchSize() > 0) {
             b.batchSize(est.getBatchSize());
         }
