@@ -8,7 +8,7 @@ import io.sparkgrad.ParameterTuple;
 import io.sparkgrad.nn.OptimizerState;
 import io.sparkgrad.spark.ModelSpec;
 import io.sparkgrad.spark.checkpoint.Checkpoint;
-import io.sparkgrad.spark.checkpoint.CheckpointStore;
+import io.sparkgrad.spark.checkpoint.CheckpointCodec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,15 +33,15 @@ import org.apache.spark.ml.util.MLWriter;
  *       {@code Param.jsonEncode}), which is what {@code Pipeline} and {@code PipelineModel} read to
  *       find a stage's class; a model adds its spec, kind, class count and the standardisation's
  *       mean and std (doubles, written so they read back exactly);</li>
- *   <li>{@code parameters/} (models): the trained parameters as a SparkGrad checkpoint
- *       ({@link CheckpointStore}, step 0, with names and shapes, checksummed).</li>
+ *   <li>{@code parameters.sgck} (models): the trained parameters in SparkGrad's checkpoint format
+ *       ({@link CheckpointCodec}: step 0, parameter names and shapes, CRC32C-checked on load).</li>
  * </ul>
  * All I/O goes through the Hadoop FileSystem of the path, so file://, hdfs:// and the rest work.
  */
 final class ModelIO {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String METADATA = "metadata";
-    static final String PARAMETERS = "parameters";
+    static final String PARAMETERS = "parameters.sgck";
     /** The layout version of a saved SparkGrad stage. */
     static final int LAYOUT_VERSION = 1;
 
@@ -98,9 +98,11 @@ final class ModelIO {
             writeMetadata(model, m, path, conf);
             ParameterTuple tuple = spec.create().trainableParamTuple();
             tuple.load(model.weights());
-            try {
-                new CheckpointStore(new Path(path, PARAMETERS).toString(), conf).write(Checkpoint.of(0, 0, spec.seed(),
-                        spec.text(), tuple, new OptimizerState("none", 0, 0, Map.of())));
+            Checkpoint cp = Checkpoint.of(0, 0, spec.seed(), spec.text(), tuple,
+                    new OptimizerState("none", 0, 0, Map.of()));
+            Path file = new Path(path, PARAMETERS);
+            try (OutputStream out = file.getFileSystem(conf).create(file, false)) {
+                CheckpointCodec.encode(cp, out);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the parameters of " + model.uid() + " to " + path, e);
             }
@@ -122,28 +124,31 @@ final class ModelIO {
     static final class ModelReader extends MLReader<SparkGradModel> {
         @Override
         public SparkGradModel load(String path) {
-            Configuration conf = sparkSession().sparkContext().hadoopConfiguration();
-            JsonNode m = readMetadata(path, SparkGradModel.class, conf);
-            int[] widths = new int[m.get("widths").size()];
-            for (int i = 0; i < widths.length; i++) {
-                widths[i] = m.get("widths").get(i).asInt();
-            }
-            ModelSpec spec = new ModelSpec(m.get("modelSpec").asText(), m.get("inputDim").asInt(), widths,
-                    m.get("specSeed").asLong());
-            double[] mean = doubles(m.get("mean"));
-            double[] std = doubles(m.get("std"));
-            ParameterTuple tuple = spec.create().trainableParamTuple();
-            try {
-                new CheckpointStore(new Path(path, PARAMETERS).toString(), conf).read(0).restoreInto(tuple, null);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the parameters of the model in " + path, e);
-            }
-            SparkGradModel model = new SparkGradModel(m.get("uid").asText(), spec, tuple.flatten(),
-                    new Standardization(mean, std), m.get("standardized").asBoolean(),
-                    BlockScorer.Kind.valueOf(m.get("kind").asText()), m.get("numClasses").asInt());
-            setParams(model, m);
-            return model;
+            return readModel(path, sparkSession().sparkContext().hadoopConfiguration());
         }
+    }
+
+    /** Reads a saved model through the file system {@code conf} resolves {@code path} to; no Spark needed. */
+    static SparkGradModel readModel(String path, Configuration conf) {
+        JsonNode m = readMetadata(path, SparkGradModel.class, conf);
+        int[] widths = new int[m.get("widths").size()];
+        for (int i = 0; i < widths.length; i++) {
+            widths[i] = m.get("widths").get(i).asInt();
+        }
+        ModelSpec spec = new ModelSpec(m.get("modelSpec").asText(), m.get("inputDim").asInt(), widths,
+                m.get("specSeed").asLong());
+        ParameterTuple tuple = spec.create().trainableParamTuple();
+        Path file = new Path(path, PARAMETERS);
+        try (InputStream in = file.getFileSystem(conf).open(file)) {
+            CheckpointCodec.decode(in.readAllBytes(), file.toString()).restoreInto(tuple, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the parameters " + file + ": " + e.getMessage(), e);
+        }
+        SparkGradModel model = new SparkGradModel(m.get("uid").asText(), spec, tuple.flatten(),
+                new Standardization(doubles(m.get("mean")), doubles(m.get("std"))), m.get("standardized").asBoolean(),
+                BlockScorer.Kind.valueOf(m.get("kind").asText()), m.get("numClasses").asInt());
+        setParams(model, m);
+        return model;
     }
 
     private static double[] doubles(JsonNode a) {

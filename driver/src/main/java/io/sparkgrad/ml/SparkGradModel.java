@@ -211,6 +211,14 @@ public final class SparkGradModel extends Model<SparkGradModel> implements Spark
         return read().load(path);
     }
 
+    /**
+     * Loads a saved model without a SparkSession, through the Hadoop file system {@code conf}
+     * resolves {@code path} to: for scoring single rows with {@link #predict} in a plain JVM.
+     */
+    public static SparkGradModel load(String path, org.apache.hadoop.conf.Configuration conf) {
+        return ModelIO.readModel(path, conf);
+    }
+
     public SparkGradModel setFeaturesCol(String v) {
         return (SparkGradModel) set(featuresCol(), v);
     }

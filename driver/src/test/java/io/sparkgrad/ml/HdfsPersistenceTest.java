@@ -62,7 +62,7 @@ class HdfsPersistenceTest {
         m.write().save(modelPath);
         FileSystem fs = FileSystem.get(java.net.URI.create(root), hdfs.getConfiguration(0));
         assertTrue(fs.exists(new org.apache.hadoop.fs.Path("/models/one/metadata/part-00000")));
-        assertTrue(fs.exists(new org.apache.hadoop.fs.Path("/models/one/parameters/ckpt-000000000000.sgck")));
+        assertTrue(fs.exists(new org.apache.hadoop.fs.Path("/models/one/parameters.sgck")));
         SparkGradModel back = SparkGradModel.load(modelPath);
         assertArrayEquals(m.weights(), back.weights());
         assertEquals(PersistenceTest.bits(m.transform(df)), PersistenceTest.bits(back.transform(df)));

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkgrad.spark.checkpoint.Checkpoint;
-import io.sparkgrad.spark.checkpoint.CheckpointStore;
+import io.sparkgrad.spark.checkpoint.CheckpointCodec;
 import io.sparkgrad.spark.testing.LocalSpark;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -80,7 +80,7 @@ class PersistenceTest {
         assertTrue(json.contains("\"class\":\"io.sparkgrad.ml.SparkGradModel\""), json);
         assertTrue(json.contains("\"paramMap\":{") && json.contains("\"defaultParamMap\":{"), json);
         assertTrue(json.contains("\"stepSize\":0.05"), json);
-        Checkpoint cp = new CheckpointStore(tmp.resolve("model/parameters").toString()).read(0);
+        Checkpoint cp = CheckpointCodec.decode(Files.readAllBytes(tmp.resolve("model/parameters.sgck")), "saved");
         assertArrayEquals(m.weights(), cp.values());
         assertEquals(List.of("0.weight", "0.bias", "2.weight", "2.bias"), cp.paramNames());
 
@@ -89,6 +89,15 @@ class PersistenceTest {
         m.write().overwrite().save(path);
         assertArrayEquals(m.weights(), SparkGradModel.load(path).weights());
         assertThrows(IllegalArgumentException.class, () -> SparkGradEstimator.load(path));
+
+        // a damaged parameter file is refused, not loaded
+        Path params = tmp.resolve("model/parameters.sgck");
+        byte[] b = Files.readAllBytes(params);
+        b[b.length / 2] ^= 1;
+        Files.write(params, b);
+        Exception bad = assertThrows(Exception.class, () -> SparkGradModel.load(path));
+        assertTrue(String.valueOf(bad.getMessage()).contains("parameters.sgck")
+                || String.valueOf(bad.getCause()).contains("parameters.sgck"), String.valueOf(bad));
         df.unpersist();
     }
 
