@@ -1,0 +1,174 @@
+package io.sparkgrad.ml;
+
+import io.sparkgrad.ParameterTuple;
+import io.sparkgrad.nn.Adam;
+import io.sparkgrad.nn.AdamW;
+import io.sparkgrad.nn.SGD;
+import io.sparkgrad.spark.DataParallelTrainer;
+import io.sparkgrad.spark.LossKind;
+import io.sparkgrad.spark.ModelSpec;
+import io.sparkgrad.spark.OptimizerFactory;
+import io.sparkgrad.spark.ProgressListener;
+import io.sparkgrad.spark.Sample;
+import io.sparkgrad.spark.StepRecord;
+import io.sparkgrad.spark.TrainingData;
+import java.util.Locale;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.stat.Summarizer;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+
+/**
+ * What {@link SparkGradEstimator#fit} does: one summary pass (feature mean and std, row count,
+ * largest label), the model spec for the data's width and classes, the rows standardised into
+ * {@link TrainingData}, then {@link DataParallelTrainer#fit}. The {@code tol} stop is a progress
+ * listener that ends the run after an epoch whose mean loss barely moved; the parameters are then
+ * the driver's live ones after that epoch.
+ */
+final class Training {
+    private Training() {
+    }
+
+    /** Thrown by the tol listener to end the run; never escapes {@link #fit}. */
+    private static final class Converged extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Converged() {
+            super("converged", null, false, false);
+        }
+    }
+
+    static SparkGradModel fit(SparkGradEstimator est, Dataset<Row> df) {
+        String fc = est.getFeaturesCol();
+        String lc = est.getLabelCol();
+        String wc = est.getWeightCol();
+        LossKind loss = LossKind.valueOf(est.getLoss().toUpperCase(Locale.ROOT));
+        Column w = wc.isEmpty() ? functions.lit(1.0) : functions.col(wc).cast("double");
+        Row summary = df.select(Summarizer.metrics("mean", "std", "count").summary(functions.col(fc), w).as("s"),
+                functions.max(functions.col(lc).cast("double"))).first();
+        Row s = summary.getStruct(0);
+        if (summary.isNullAt(1) || s.<Long>getAs("count") == 0) {
+            throw new IllegalArgumentException("SparkGradEstimator: the data set is empty");
+        }
+        double[] mean = s.<Vector>getAs("mean").toArray();
+        double[] std = s.<Vector>getAs("std").toArray();
+        long rows = s.getAs("count");
+        int dim = mean.length;
+        Standardization z = est.getStandardization() ? new Standardization(mean, std) : Standardization.identity(dim);
+
+        double maxLabel = summary.getDouble(1);
+        int numClasses = loss == LossKind.SOFTMAX_CROSS_ENTROPY ? Math.max(2, (int) maxLabel + 1)
+                : loss == LossKind.BCE_WITH_LOGITS ? 2 : 0;
+        int outputs = loss == LossKind.SOFTMAX_CROSS_ENTROPY ? numClasses : 1;
+        ModelSpec spec = ModelSpec.parse(est.getModel(), dim, outputs, est.getSeed());
+        if (loss == LossKind.SOFTMAX_CROSS_ENTROPY && spec.outputDim() < numClasses) {
+            throw new IllegalArgumentException("SparkGradEstimator: model '" + est.getModel() + "' has "
+                    + spec.outputDim() + " outputs but label column '" + lc + "' has classes up to " + (int) maxLabel);
+        }
+        if (loss != LossKind.SOFTMAX_CROSS_ENTROPY && spec.outputDim() != 1) {
+            throw new IllegalArgumentException("SparkGradEstimator: loss " + est.getLoss() + " needs a model with "
+                    + "1 output, model '" + est.getModel() + "' has " + spec.outputDim());
+        }
+
+        TrainingData data = TrainingData.fromRdd(samples(df, fc, lc, wc, z), dim);
+        ParameterTuple[] live = new ParameterTuple[1];
+        OptimizerFactory base = optimizer(est.getOptimizer(), est.getStepSize());
+        DataParallelTrainer.Builder b = DataParallelTrainer.builder(spec, loss, p -> {
+            live[0] = p;
+            return base.create(p);
+        }).epochs(est.getMaxIter()).treeDepth(est.getAggregationDepth()).seed(est.getSeed())
+                .modelDescription(spec.text());
+        if (est.getRegParam() > 0) {
+            b.l2(est.getRegParam(), name -> name.endsWith("weight"));
+        }
+        if (est.getBatchSize() > 0) {
+            b.batchSize(est.getBatchSize());
+        }
+        int perEpoch = est.getBatchSize() > 0 ? (int) Math.max(1, (rows + est.getBatchSize() - 1) / est.getBatchSize()) : 1;
+        if (!est.getCheckpointDir().isEmpty()) {
+            b.checkpoints(est.getCheckpointDir(), perEpoch).resume(true);
+        }
+        java.util.List<Double> losses = new java.util.ArrayList<>();
+        b.listener((step, eta) -> losses.add(step.loss()));
+        if (est.getTol() > 0) {
+            b.listener(tolListener(est.getTol(), perEpoch));
+        }
+        float[] params;
+        try {
+            params = b.build().fit(df.sparkSession(), data).flatParameters();
+        } catch (Converged c) {
+            params = live[0].flatten();
+        } finally {
+            data.unpersist();
+        }
+        BlockScorer.Kind kind = loss == LossKind.MSE ? BlockScorer.Kind.REGRESSION
+                : loss == LossKind.BCE_WITH_LOGITS ? BlockScorer.Kind.BINARY : BlockScorer.Kind.SOFTMAX;
+        SparkGradModel m = new SparkGradModel(est.uid(), spec, params, z, est.getStandardization(), kind,
+                kind == BlockScorer.Kind.SOFTMAX ? spec.outputDim() : numClasses);
+        m.setObjectiveHistory(losses.stream().mapToDouble(Double::doubleValue).toArray(), perEpoch);
+        return m;
+    }
+
+    private static JavaRDD<Sample> samples(Dataset<Row> df, String fc, String lc, String wc, Standardization z) {
+        boolean weighted = !wc.isEmpty();
+        Column[] cols = weighted
+                ? new Column[] {functions.col(fc), functions.col(lc).cast("double"), functions.col(wc).cast("double")}
+                : new Column[] {functions.col(fc), functions.col(lc).cast("double")};
+        return df.select(cols).javaRDD().map(r -> {
+            for (int i = 0; i < r.length(); i++) {
+                if (r.isNullAt(i)) {
+                    String c = i == 0 ? fc : i == 1 ? lc : wc;
+                    throw new IllegalArgumentException("SparkGradEstimator: column '" + c + "' is null in a row");
+                }
+            }
+            return new Sample(z.apply(r.<Vector>getAs(0)), (float) r.getDouble(1),
+                    weighted ? (float) r.getDouble(2) : 1f);
+        });
+    }
+
+    static OptimizerFactory optimizer(String name, double lr) {
+        switch (name.toLowerCase(Locale.ROOT)) {
+            case "adam":
+                return p -> Adam.builder(p, lr).build();
+            case "adamw":
+                return p -> AdamW.builder(p, lr).build();
+            case "sgd":
+                return p -> SGD.builder(p, lr).build();
+            default:
+                throw new IllegalArgumentException("unknown optimizer '" + name + "': expected adam, adamw or sgd");
+        }
+    }
+
+    /** Ends the run after an epoch whose mean loss is within tol * max(1, |loss|) of the previous one. */
+    private static ProgressListener tolListener(double tol, int perEpoch) {
+        return new ProgressListener() {
+            private double sum;
+            private int n;
+            private double previous = Double.NaN;
+
+            @Override
+            public void onStep(StepRecord s, double eta) {
+                if (s.skipped()) {
+                    return;
+                }
+                sum += s.loss();
+                n++;
+                boolean endOfEpoch = (s.step() % perEpoch == 0) || s.step() == s.totalSteps();
+                if (!endOfEpoch) {
+                    return;
+                }
+                double mean = sum / n;
+                sum = 0;
+                n = 0;
+                double prev = previous;
+                previous = mean;
+                if (!Double.isNaN(prev) && Math.abs(prev - mean) <= tol * Math.max(1, Math.abs(mean))) {
+                    throw new Converged();
+                }
+            }
+        };
+    }
+}
