@@ -5,6 +5,7 @@ import io.sparkgrad.nn.Adam;
 import io.sparkgrad.nn.AdamW;
 import io.sparkgrad.nn.SGD;
 import io.sparkgrad.spark.DataParallelTrainer;
+import io.sparkgrad.spark.TrainerBuilder;
 import io.sparkgrad.spark.LossKind;
 import io.sparkgrad.spark.ModelSpec;
 import io.sparkgrad.spark.OptimizerFactory;
@@ -76,7 +77,7 @@ final class Training {
         TrainingData data = TrainingData.fromRdd(samples(df, fc, lc, wc, z), dim);
         ParameterTuple[] live = new ParameterTuple[1];
         OptimizerFactory base = optimizer(est.getOptimizer(), est.getStepSize());
-        DataParallelTrainer.Builder b = DataParallelTrainer.builder(spec, loss, p -> {
+        TrainerBuilder b = DataParallelTrainer.builder(spec, loss, p -> {
             live[0] = p;
             return base.create(p);
         }).epochs(est.getMaxIter()).treeDepth(est.getAggregationDepth()).seed(est.getSeed())

@@ -5,7 +5,7 @@ import java.util.function.Predicate;
 
 /**
  * The settings of full-batch L-BFGS training (OWL-QN when {@code l1 > 0}), set with
- * {@link DataParallelTrainer.Builder#lbfgs} or {@link DataParallelTrainer.Builder#owlqn}. The
+ * {@link TrainerBuilder#lbfgs} or {@link TrainerBuilder#owlqn}. The
  * minimiser is Breeze's {@code breeze.optimize.LBFGS} / {@code OWLQN}, the ones MLlib's
  * {@code LogisticRegression} uses, with Breeze's default convergence check: stop after
  * {@code maxIter} iterations, when the objective changed by at most {@code tolerance} times its

@@ -6,7 +6,7 @@ import java.util.function.Predicate;
 
 /**
  * The immutable configuration of a {@link DataParallelTrainer} run, made by
- * {@link DataParallelTrainer.Builder} (whose methods document each setting and check each value as
+ * {@link TrainerBuilder} (whose methods document each setting and check each value as
  * it is set). The constructor checks the invariants again, so a configuration made directly is
  * valid too, and copies the listener list.
  *

@@ -48,7 +48,7 @@ final class CheckpointScenarios {
     static final List<Sample> ROWS = DistributedGradientTest.rows(200, 4, true, 3);
 
     /** 200 rows, 40 per step, 3 epochs: 15 steps, checkpoints after steps 4, 8, 12 and 15. */
-    static DataParallelTrainer.Builder trainer(String dir) {
+    static TrainerBuilder trainer(String dir) {
         return TrainerTest.trainer(TrainerTest.MLP, LossKind.SOFTMAX_CROSS_ENTROPY).checkpoints(dir, 4);
     }
 

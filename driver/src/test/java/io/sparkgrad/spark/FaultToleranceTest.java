@@ -50,7 +50,7 @@ class FaultToleranceTest {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<Sample> rows = DistributedGradientTest.rows(90, 13, false, 3);
         ModelSpec mlp = DistributedGradientTest.MLP;
-        DataParallelTrainer.Builder b = DataParallelTrainer.builder(mlp, LossKind.SOFTMAX_CROSS_ENTROPY,
+        TrainerBuilder b = DataParallelTrainer.builder(mlp, LossKind.SOFTMAX_CROSS_ENTROPY,
                 p -> Adam.builder(p, 0.05).build()).batchSize(30).epochs(2).microBatch(8).seed(3);
         float[] clean = b.build().fit(spark, TrainingData.fromRdd(sc.parallelize(rows, 3), DistributedGradientTest.DIM))
                 .flatParameters();

@@ -81,7 +81,7 @@ class HdfsTest {
         return sb.toString();
     }
 
-    private static DataParallelTrainer.Builder trainer() {
+    private static TrainerBuilder trainer() {
         return DataParallelTrainer.builder(DistributedGradientTest.MLP, LossKind.SOFTMAX_CROSS_ENTROPY,
                 p -> Adam.builder(p, 0.05).build()).batchSize(50).epochs(2).microBatch(16).seed(4);
     }

@@ -11,7 +11,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 
-/** {@link DataParallelTrainer.Builder#l2}: the gradient it adds, checked against one computed by hand. */
+/** {@link TrainerBuilder#l2}: the gradient it adds, checked against one computed by hand. */
 @LocalSpark(master = "local[2]")
 class L2PenaltyTest {
     static final int DIM = 3;
@@ -29,7 +29,7 @@ class L2PenaltyTest {
 
     /** One full-batch step of plain SGD with learning rate 1, so {@code p1 = p0 - gradient}. */
     static float[] oneStep(SparkSession spark, double lambda, java.util.function.Predicate<String> which) {
-        DataParallelTrainer.Builder b = DataParallelTrainer.builder(LOGREG, LossKind.BCE_WITH_LOGITS,
+        TrainerBuilder b = DataParallelTrainer.builder(LOGREG, LossKind.BCE_WITH_LOGITS,
                 p -> SGD.builder(p, 1.0).build()).steps(1);
         if (which != null) {
             b.l2(lambda, which);

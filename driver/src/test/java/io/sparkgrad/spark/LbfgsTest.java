@@ -53,7 +53,7 @@ class LbfgsTest {
     }
 
     /** The objective and gradient at {@code p}, by the same step function. */
-    static LossFunction.Evaluation evaluate(SparkSession spark, TrainingData data, DataParallelTrainer.Builder b,
+    static LossFunction.Evaluation evaluate(SparkSession spark, TrainingData data, TrainerBuilder b,
                                             float[] p) {
         TrainerConfig c = b.config();
         ParameterTuple params = c.model().create().trainableParamTuple();
@@ -68,7 +68,7 @@ class LbfgsTest {
     @Test
     void lbfgsReachesTheL2OptimumInFewIterationsWhereSgdDoesNot(SparkSession spark) {
         TrainingData data = data(spark, rows(300, 11));
-        DataParallelTrainer.Builder b = DataParallelTrainer.builder(LOGREG, LossKind.BCE_WITH_LOGITS)
+        TrainerBuilder b = DataParallelTrainer.builder(LOGREG, LossKind.BCE_WITH_LOGITS)
                 .l2(0.05, WEIGHTS).lbfgs(50, 10, 1e-9);
         DataParallelTrainer.Result r = b.build().fit(spark, data);
         assertNull(r.optimizer());
@@ -181,7 +181,7 @@ class LbfgsTest {
 
     @Test
     void lbfgsSettingsAreChecked() {
-        DataParallelTrainer.Builder sgd = DataParallelTrainer.builder(LOGREG, LossKind.BCE_WITH_LOGITS,
+        TrainerBuilder sgd = DataParallelTrainer.builder(LOGREG, LossKind.BCE_WITH_LOGITS,
                 p -> SGD.builder(p, 0.1).build());
         IllegalArgumentException both = assertThrows(IllegalArgumentException.class, () -> sgd.lbfgs(10, 5, 0).config());
         assertTrue(both.getMessage().contains("both an optimizer and L-BFGS"), both.getMessage());

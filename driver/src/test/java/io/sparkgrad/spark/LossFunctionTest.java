@@ -23,12 +23,12 @@ class LossFunctionTest {
     static final List<Sample> ROWS = L2PenaltyTest.ROWS;
     static final int DIM = L2PenaltyTest.DIM;
 
-    private static DataParallelTrainer.Builder builder(ModelFactory f, LossKind loss) {
+    private static TrainerBuilder builder(ModelFactory f, LossKind loss) {
         return DataParallelTrainer.builder(f, loss, p -> SGD.builder(p, 1.0).build());
     }
 
     private static LossFunction lossFunction(SparkSession spark, List<Sample> rows, int dim, int partitions,
-                                             DataParallelTrainer.Builder b) {
+                                             TrainerBuilder b) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         TrainerConfig c = b.config();
         TrainingData data = TrainingData.fromRdd(sc.parallelize(rows, partitions), dim);
@@ -103,7 +103,7 @@ class LossFunctionTest {
     @Test
     void oneTrainerStepIsTheOptimizerStepOnTheLossFunctionsGradientBitwise(SparkSession spark) {
         double lambda = 0.1;
-        DataParallelTrainer.Builder b = builder(LOGREG, LossKind.BCE_WITH_LOGITS).steps(1).clipGlobalNorm(0)
+        TrainerBuilder b = builder(LOGREG, LossKind.BCE_WITH_LOGITS).steps(1).clipGlobalNorm(0)
                 .l2(lambda, name -> name.endsWith("weight"));
         TrainerConfig c = b.config();
         float[] trained = b.build().fit(spark, TrainingData.fromRdd(

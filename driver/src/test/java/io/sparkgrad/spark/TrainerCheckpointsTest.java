@@ -24,7 +24,7 @@ class TrainerCheckpointsTest {
     }
 
     /** 15 steps, a checkpoint after every second one and after the last: 2, 4, ..., 14, 15. */
-    private static DataParallelTrainer.Builder trainer(String dir) {
+    private static TrainerBuilder trainer(String dir) {
         return TrainerTest.trainer(TrainerTest.MLP, LossKind.SOFTMAX_CROSS_ENTROPY).checkpoints(dir, 2);
     }
 

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /** {@link TrainerConfig}: what the builder puts in it, its step arithmetic, and its checks. */
 class TrainerConfigTest {
-    static DataParallelTrainer.Builder builder() {
+    static TrainerBuilder builder() {
         return DataParallelTrainer.builder(DistributedGradientTest.MLP, LossKind.SOFTMAX_CROSS_ENTROPY,
                 p -> Adam.builder(p, 1e-3).build());
     }

@@ -29,7 +29,7 @@ class TrainerTest {
         return TrainingData.fromRdd(sc.parallelize(rows, partitions), DIM);
     }
 
-    static DataParallelTrainer.Builder trainer(ModelFactory f, LossKind loss) {
+    static TrainerBuilder trainer(ModelFactory f, LossKind loss) {
         return DataParallelTrainer.builder(f, loss, p -> Adam.builder(p, 0.05).build())
                 .batchSize(40).epochs(3).microBatch(16).seed(7);
     }

@@ -2,6 +2,7 @@ package io.sparkgrad.examples;
 
 import io.sparkgrad.nn.SGD;
 import io.sparkgrad.spark.DataParallelTrainer;
+import io.sparkgrad.spark.TrainerBuilder;
 import io.sparkgrad.spark.LossKind;
 import io.sparkgrad.spark.ModelSpec;
 import io.sparkgrad.spark.ProgressListener;
@@ -36,7 +37,7 @@ import org.apache.spark.sql.types.StructType;
  * {@code elasticNetParam=0} and {@code fitIntercept=true} minimises
  * {@code mean_i logloss(w.x_i + b, y_i) + lambda/2 ||w||^2}, the intercept not regularised.
  * SparkGrad minimises the same function: {@link LossKind#BCE_WITH_LOGITS} with the default mean
- * sens, plus {@link DataParallelTrainer.Builder#l2 l2(lambda, name -> name.endsWith("weight"))},
+ * sens, plus {@link TrainerBuilder#l2 l2(lambda, name -> name.endsWith("weight"))},
  * which adds {@code lambda * w} to the gradient of the Dense weight and nothing to the bias'.
  * Both use {@code lambda} = {@value #LAMBDA}.
  *

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkgrad.spark.DataParallelTrainer;
+import io.sparkgrad.spark.TrainerBuilder;
 import io.sparkgrad.spark.LossKind;
 import io.sparkgrad.spark.TrainingData;
 import io.sparkgrad.spark.testing.LocalSpark;
@@ -15,7 +16,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 
 /**
- * SparkGrad's full-batch L-BFGS ({@link DataParallelTrainer.Builder#lbfgs}, Breeze's minimiser on
+ * SparkGrad's full-batch L-BFGS ({@link TrainerBuilder#lbfgs}, Breeze's minimiser on
  * SparkGrad's distributed objective) and MLlib's {@code LogisticRegression} (Breeze's L-BFGS on
  * MLlib's), on the standardised breast cancer training rows with the same objective
  * ({@code mean logloss + lambda/2 ||w||^2}, intercept not penalised, lambda

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkgrad.nn.Adam;
 import io.sparkgrad.spark.DataParallelTrainer;
+import io.sparkgrad.spark.TrainerBuilder;
 import io.sparkgrad.spark.KryoCheck;
 import io.sparkgrad.spark.LossKind;
 import io.sparkgrad.spark.ModelSpec;
@@ -68,7 +69,7 @@ class LocalClusterIT {
 
     static float[] train(SparkSession spark, ProgressListener listener) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        DataParallelTrainer.Builder b = DataParallelTrainer.builder(MLP, LossKind.SOFTMAX_CROSS_ENTROPY,
+        TrainerBuilder b = DataParallelTrainer.builder(MLP, LossKind.SOFTMAX_CROSS_ENTROPY,
                 p -> Adam.builder(p, 0.02).build()).batchSize(100).epochs(3).microBatch(32).seed(5);
         if (listener != null) {
             b.listener(listener);
