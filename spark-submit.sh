@@ -18,7 +18,7 @@ VERSION="0.1.0-SNAPSHOT"
 APP_JAR="$HERE/examples/target/sparkgrad-examples-$VERSION-app.jar"
 CLASSPATH_FILE="$HERE/examples/target/spark-classpath.txt"
 LOG_CONF="$HERE/conf/log4j2.properties"
-DEFAULT_CLASS="io.sparkgrad.examples.Train"
+DEFAULT_CLASS="io.sparkgrad.examples.Cli"
 
 # One BLAS thread per task: Spark already runs one task per core (a native BLAS left at its
 # default starts a thread per core for every call, and concurrent tasks then oversubscribe).

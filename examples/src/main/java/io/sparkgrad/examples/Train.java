@@ -1,9 +1,10 @@
 package io.sparkgrad.examples;
 
+import static io.sparkgrad.examples.UsageException.require;
+
 import io.sparkgrad.nn.Adam;
 import io.sparkgrad.nn.AdamW;
 import io.sparkgrad.nn.SGD;
-import io.sparkgrad.spark.BadDataException;
 import io.sparkgrad.spark.DataLoader;
 import io.sparkgrad.spark.DataParallelTrainer;
 import io.sparkgrad.spark.TrainerBuilder;
@@ -12,7 +13,6 @@ import io.sparkgrad.spark.LearningRateSchedule;
 import io.sparkgrad.spark.LossKind;
 import io.sparkgrad.spark.MetricsListener;
 import io.sparkgrad.spark.ModelSpec;
-import io.sparkgrad.spark.NonFiniteStepException;
 import io.sparkgrad.spark.OptimizerFactory;
 import io.sparkgrad.spark.ProgressListener;
 import io.sparkgrad.spark.StepRecord;
@@ -20,29 +20,21 @@ import io.sparkgrad.spark.TrainingData;
 import io.sparkgrad.spark.KryoCheck;
 import io.sparkgrad.spark.TrainerConfig;
 import io.sparkgrad.spark.checkpoint.Checkpoint;
-import io.sparkgrad.spark.checkpoint.CheckpointDirectoryException;
 import io.sparkgrad.spark.checkpoint.CheckpointStore;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
-import java.util.zip.GZIPInputStream;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -58,44 +50,16 @@ import picocli.CommandLine.Spec;
  *   ./spark-submit.sh --master spark://127.0.0.1:7077 --partitions 8
  * </pre>
  *
- * <p>Past 400 lines because it is the CLI's option table: 33 picocli options, each with its
- * description and default, and the checks that run on them before Spark starts, kept next to the
- * options they check so that {@code --help} and the error lines come from one place. Splitting the
- * options into picocli mixins (data, model, training, output) is the planned next step.
+ * <p>The {@code train} subcommand of {@link Cli}. Its input options are the {@link DataOptions}
+ * mixin, shared with the other subcommands; the rest are the model, training and output options,
+ * each checked in {@link #validate} before Spark starts.
  */
-@Command(name = "sparkgrad-train", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Data-parallel training of a SparkGrad model on Spark.")
 public final class Train implements Callable<Integer> {
-    static final String DIGITS = "io/sparkgrad/examples/data/digits.csv.gz";
-
-    @Option(names = "--data", description = "Training data: any Hadoop path (file://, hdfs://) (default: the bundled digits data set)")
-    String data;
-
-    @Option(names = "--format", defaultValue = "csv", description = "csv | libsvm | parquet (default: ${DEFAULT-VALUE})")
-    String format;
-
-    @Option(names = "--header", description = "CSV: the files start with a header line (default: off)")
-    boolean header;
-
-    @Option(names = "--num-features", defaultValue = "-1", description = "Feature count, for CSV and LIBSVM (default: from the data)")
-    int numFeatures;
-
-    @Option(names = "--label-index", defaultValue = "-1",
-            description = "CSV: the label's field, a 0-based index; negative counts from the end (default: ${DEFAULT-VALUE}, the last)")
-    int labelIndex;
-
-    /** The old name of --label-index, accepted with a warning. */
-    @Option(names = "--label-column", hidden = true)
-    Integer deprecatedLabelColumn;
-
-    @Option(names = "--features-col", defaultValue = "features", description = "Parquet: the features column's name, a vector or an array (default: ${DEFAULT-VALUE})")
-    String featuresCol;
-
-    @Option(names = "--label-col", defaultValue = "label", description = "Parquet: the label column's name (default: ${DEFAULT-VALUE})")
-    String labelCol;
-
-    @Option(names = "--weight-col", description = "Parquet: a per-sample weight column's name, used as a per-sample sens (default: none)")
-    String weightCol;
+    /** Where the data is and how to read it; shared with the other subcommands. */
+    @Mixin
+    DataOptions input = new DataOptions();
 
     @Option(names = "--model", defaultValue = "mlp:64,10", description = "logreg | mlp:W1,...,OUT (default: ${DEFAULT-VALUE})")
     String model;
@@ -129,9 +93,6 @@ public final class Train implements Callable<Integer> {
 
     @Option(names = "--clip", defaultValue = "0", description = "Clip gradients to this global norm, 0 = off (default: ${DEFAULT-VALUE})")
     double clip;
-
-    @Option(names = "--partitions", defaultValue = "4", description = "Data partitions, at least 1 (default: ${DEFAULT-VALUE})")
-    int partitions;
 
     @Option(names = "--tree-depth", defaultValue = "2", description = "Depth of the gradient reduction tree, at least 1 (default: ${DEFAULT-VALUE})")
     int treeDepth;
@@ -188,12 +149,9 @@ public final class Train implements Callable<Integer> {
         this.sessions = sessions;
     }
 
+    /** Runs the train subcommand (also what {@code Cli} runs with no subcommand). */
     public static void main(String[] args) {
-        // The process starts here: it draws its loss chart off screen and never opens a window.
-        if (System.getProperty("java.awt.headless") == null) {
-            System.setProperty("java.awt.headless", "true");
-        }
-        System.exit(run(System.out, args));
+        Cli.main(args);
     }
 
     /** Runs the job; returns the exit code. */
@@ -211,54 +169,7 @@ public final class Train implements Callable<Integer> {
 
     /** The command line of {@code job}: user errors as one {@code error: ...} line and exit code 2. */
     static CommandLine commandLine(Train job, PrintStream err) {
-        CommandLine cl = new CommandLine(job);
-        cl.setOut(new PrintWriter(job.out, true)); // --help and --version
-        cl.setErr(new PrintWriter(err, true));
-        cl.setParameterExceptionHandler((e, a) -> {
-            PrintWriter w = e.getCommandLine().getErr();
-            w.println("error: " + firstLine(e.getMessage()));
-            w.flush();
-            return 2;
-        });
-        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            BadDataException bad = BadDataException.find(e);
-            if (bad != null || e instanceof UsageException || e instanceof NonFiniteStepException
-                    || e instanceof IllegalArgumentException || e instanceof CheckpointDirectoryException) {
-                cmd.getErr().println("error: " + firstLine((bad != null ? bad : e).getMessage()));
-                cmd.getErr().flush();
-                return 2;
-            }
-            throw e;
-        });
-        return cl;
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "(no message)";
-        }
-        int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).strip();
-    }
-
-    /** A bad option or option value: reported as one {@code error:} line, exit code 2. */
-    static final class UsageException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        UsageException(String message) {
-            super(message);
-        }
-    }
-
-    private boolean given(String option) {
-        return spec != null && spec.commandLine().getParseResult() != null
-                && spec.commandLine().getParseResult().hasMatchedOption(option);
-    }
-
-    private static void require(boolean ok, String message) {
-        if (!ok) {
-            throw new UsageException(message);
-        }
+        return Cli.configure(new CommandLine(job), job.out, err);
     }
 
     /**
@@ -266,32 +177,7 @@ public final class Train implements Callable<Integer> {
      * {@link UsageException} naming the option and its value. Fills in {@code --output}'s default.
      */
     void validate() {
-        if (deprecatedLabelColumn != null) {
-            require(!given("--label-index"), "--label-column is the old name of --label-index; give only --label-index");
-            PrintWriter err = spec != null ? spec.commandLine().getErr() : new PrintWriter(System.err, true);
-            err.println("warning: --label-column is deprecated; use --label-index (a CSV field's 0-based index)");
-            err.flush();
-            labelIndex = deprecatedLabelColumn;
-        }
-        DataLoader.Format f;
-        try {
-            f = DataLoader.Format.parse(format);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--format '" + format + "': expected csv, libsvm or parquet");
-        }
-        require(data != null || f == DataLoader.Format.CSV, "--format " + format + " needs --data (the bundled data set is CSV)");
-        boolean csv = f == DataLoader.Format.CSV;
-        boolean parquet = f == DataLoader.Format.PARQUET;
-        require(csv || !header, "--header is for CSV; this run reads --format " + format);
-        require(csv || (!given("--label-index") && deprecatedLabelColumn == null),
-                "--label-index is a CSV field's index; for --format " + format
-                        + (parquet ? " name the label column with --label-col" : " the label is the first field"));
-        require(parquet || !given("--label-col"), "--label-col names a Parquet column; for --format " + format
-                + (csv ? " give the label's field index with --label-index" : " the label is the first field"));
-        require(parquet || !given("--features-col"), "--features-col names a Parquet column; this run reads --format " + format);
-        require(parquet || weightCol == null, "--weight-col needs --format parquet");
-        require(parquet || numFeatures == -1 || numFeatures >= 1, "--num-features must be at least 1, got " + numFeatures);
-        require(!parquet || !given("--num-features"), "--num-features is for CSV and LIBSVM; Parquet rows carry their own");
+        input.validate();
         try {
             lossKind(loss);
         } catch (IllegalArgumentException e) {
@@ -316,7 +202,6 @@ public final class Train implements Callable<Integer> {
         require(momentum >= 0 && momentum < 1, "--momentum must be in [0, 1), got " + momentum);
         require(weightDecay >= 0 && Double.isFinite(weightDecay), "--weight-decay must be 0 or more, got " + weightDecay);
         require(clip >= 0 && Double.isFinite(clip), "--clip must be 0 (off) or more, got " + clip);
-        require(partitions >= 1, "--partitions must be at least 1, got " + partitions);
         require(treeDepth >= 1, "--tree-depth must be at least 1, got " + treeDepth);
         require(microBatch >= 1, "--micro-batch must be at least 1, got " + microBatch);
         require(testFraction >= 0 && testFraction < 1, "--test-fraction must be in [0, 1), got " + testFraction);
@@ -340,7 +225,7 @@ public final class Train implements Callable<Integer> {
     private void checkOutput() {
         Path dir = new Path(output);
         try {
-            FileSystem fs = dir.getFileSystem(hadoopConf());
+            FileSystem fs = dir.getFileSystem(Cli.hadoopConf());
             if (!fs.exists(dir)) {
                 return;
             }
@@ -365,17 +250,6 @@ public final class Train implements Callable<Integer> {
         }
     }
 
-    /** Hadoop settings as the job will see them ({@code spark.hadoop.*} included), without starting Spark. */
-    private static Configuration hadoopConf() {
-        Configuration conf = new Configuration();
-        for (scala.Tuple2<String, String> kv : new SparkConf().getAll()) {
-            if (kv._1().startsWith("spark.hadoop.")) {
-                conf.set(kv._1().substring("spark.hadoop.".length()), kv._2());
-            }
-        }
-        return conf;
-    }
-
     /** The outcome, for tests. */
     record Outcome(double testAccuracy, double testLoss, long trainRows, long testRows) {
     }
@@ -388,12 +262,9 @@ public final class Train implements Callable<Integer> {
         SparkSession spark = sessions.get();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         KryoCheck.verify();
-        DataLoader.Options opt = new DataLoader.Options(header, labelIndex, numFeatures, featuresCol, labelCol, weightCol);
-        DataLoader.Loaded all = data == null
-                ? DataLoader.fromLines(sc, bundled(DIGITS), "classpath:" + DIGITS, DataLoader.Format.CSV, opt, partitions)
-                : DataLoader.load(spark, data, DataLoader.Format.parse(format), opt, partitions);
+        DataLoader.Loaded all = input.load(spark);
         DataLoader.Loaded[] split = all.split(new double[] {1 - testFraction, testFraction}, seed);
-        DataLoader.Loaded train = split[0].repartition(partitions);
+        DataLoader.Loaded train = split[0].repartition(input.partitions);
         DataLoader.Loaded test = split[1];
         if (standardize) {
             Standardizer z = Standardizer.fit(train.samples(), all.dim());
@@ -464,24 +335,9 @@ public final class Train implements Callable<Integer> {
         };
     }
 
-    /**
-     * The job's session: spark-submit's settings, else local[2] bound to loopback; Kryo configured
-     * for SparkGrad, then {@code settings} ({@code key=value}) over those.
-     */
+    /** The job's session; see {@link Cli#session}. */
     static SparkSession session(String appName, String... settings) {
-        SparkConf conf = KryoCheck.configure(new SparkConf());
-        for (String kv : settings) {
-            int eq = kv.indexOf('=');
-            conf.set(kv.substring(0, eq), kv.substring(eq + 1));
-        }
-        if (!conf.contains("spark.master")) {
-            conf.setMaster("local[2]");
-        }
-        if (conf.get("spark.master").startsWith("local")) {
-            conf.setIfMissing("spark.driver.host", "127.0.0.1").setIfMissing("spark.driver.bindAddress", "127.0.0.1");
-        }
-        conf.setIfMissing("spark.app.name", appName);
-        return SparkSession.builder().config(conf).getOrCreate();
+        return Cli.session(appName, settings);
     }
 
     private OptimizerFactory optimizerFactory() {
@@ -525,17 +381,6 @@ public final class Train implements Callable<Integer> {
     }
 
     static List<String> bundled(String resource) throws IOException {
-        InputStream in = Train.class.getClassLoader().getResourceAsStream(resource);
-        if (in == null) {
-            throw new IOException("the bundled data set " + resource + " is missing from the jar");
-        }
-        List<String> lines = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(
-                resource.endsWith(".gz") ? new GZIPInputStream(in) : in, StandardCharsets.UTF_8))) {
-            for (String l; (l = r.readLine()) != null; ) {
-                lines.add(l);
-            }
-        }
-        return lines;
+        return DataOptions.bundled(resource);
     }
 }
