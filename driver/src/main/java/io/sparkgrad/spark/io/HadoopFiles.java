@@ -3,6 +3,8 @@ package io.sparkgrad.spark.io;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.hadoop.conf.Configuration;
@@ -12,6 +14,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.hdfs.DistributedFileSystem;
 
 /**
@@ -21,7 +24,10 @@ import org.apache.hadoop.hdfs.DistributedFileSystem;
  * <p>Both writes stream the content to a temporary sibling of the target,
  * {@code .<name>.tmp-<random hex>}, sync it ({@code hsync}, or a flush where the stream cannot
  * sync), close it, and only then rename it to the target. Until that rename the target is
- * untouched; on any failure the temporary file is deleted and the exception propagates.
+ * untouched; on any failure the temporary file is deleted and the exception propagates. On the
+ * local file system the parent directory is fsynced after the rename too ({@link #syncDirectory}),
+ * so that the rename itself survives a power loss, not only the file's bytes; HDFS makes a rename
+ * durable in the NameNode's edit log before it returns.
  *
  * <ul>
  *   <li>{@link #createNew} never replaces an existing target: it fails with a
@@ -94,6 +100,7 @@ public final class HadoopFiles {
                 throw new IOException("could not rename " + tmp + " to " + target
                         + (fs.exists(target) ? " (the target exists)" : ""));
             }
+            syncDirectory(fs, target.getParent());
         } catch (IOException | RuntimeException | Error e) {
             deleteQuietly(fs, tmp, e);
             throw e;
@@ -122,6 +129,7 @@ public final class HadoopFiles {
                 return;
             }
             if (renameOrFalse(fs, tmp, target)) {
+                syncDirectory(fs, target.getParent());
                 return;
             }
             if (!fs.exists(target)) {
@@ -158,6 +166,26 @@ public final class HadoopFiles {
             }
         } catch (IOException e) {
             LOG.log(Level.WARNING, target + " was replaced, but deleting its old copy " + aside + " failed: " + e);
+        }
+    }
+
+    /**
+     * Fsyncs directory {@code dir} of the raw local file system, so that a rename into it is
+     * durable (POSIX makes a rename durable only once its directory is synced). Returns true when
+     * it synced; false for another file system, or where the platform cannot sync a directory
+     * (then the rename is as durable as the operating system makes it, which is logged).
+     */
+    static boolean syncDirectory(FileSystem fs, Path dir) {
+        if (!(fs instanceof RawLocalFileSystem) || dir == null) {
+            return false;
+        }
+        java.nio.file.Path local = ((RawLocalFileSystem) fs).pathToFile(dir).toPath();
+        try (FileChannel ch = FileChannel.open(local, StandardOpenOption.READ)) {
+            ch.force(true);
+            return true;
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "cannot fsync directory " + local + ": " + e);
+            return false;
         }
     }
 

@@ -76,6 +76,41 @@ class HadoopFilesTest {
         }
     }
 
+    /** Raw local, recording every path it resolved to a local file, in order. */
+    private static final class SyncRecording extends RawLocalFileSystem {
+        final List<String> resolved = new ArrayList<>();
+
+        SyncRecording() throws IOException {
+            initialize(URI.create("file:///"), new Configuration());
+        }
+
+        @Override
+        public java.io.File pathToFile(Path path) {
+            java.io.File f = super.pathToFile(path);
+            resolved.add(f.getName());
+            return f;
+        }
+    }
+
+    @Test
+    void onTheLocalFileSystemTheDirectoryIsSyncedAfterEachRename() throws IOException {
+        assertTrue(HadoopFiles.syncDirectory(rawLocal(), new Path(tmp.toUri())), "fsync of a local directory");
+        assertFalse(HadoopFiles.syncDirectory(new NoOverwriteRename(false), new Path(tmp.toUri())),
+                "not the raw local file system: nothing to sync");
+        String dir = tmp.getFileName().toString();
+        SyncRecording fs = new SyncRecording();
+        HadoopFiles.createNew(fs, target(), out -> out.write(1), 1);
+        // the rename onto out.txt is the last use of the target's name; the directory comes after it
+        List<String> r = fs.resolved;
+        assertEquals(dir, r.get(r.size() - 1), r.toString());
+        assertEquals("out.txt", r.get(r.size() - 2), r.toString());
+        r.clear();
+        HadoopFiles.replace(fs, target(), new byte[] {2});
+        assertEquals(dir, r.get(r.size() - 1), r.toString());
+        assertEquals("out.txt", r.get(r.size() - 2), r.toString());
+        assertArrayEquals(new byte[] {2}, Files.readAllBytes(tmp.resolve("out.txt")));
+    }
+
     @Test
     void replaceWritesANewFileAndReplacesAnOldOneLeavingNoTempFiles() throws IOException {
         FileSystem fs = rawLocal();
