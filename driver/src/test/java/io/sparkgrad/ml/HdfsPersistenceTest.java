@@ -1,5 +1,7 @@
 package io.sparkgrad.ml;
 
+import io.sparkgrad.spark.LoopbackHdfs;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +10,6 @@ import io.sparkgrad.spark.testing.LocalSpark;
 import java.nio.file.Path;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
@@ -25,29 +26,19 @@ import org.junit.jupiter.api.io.TempDir;
 class HdfsPersistenceTest {
     @TempDir
     static Path base;
-    static MiniDFSCluster hdfs;
+    static LoopbackHdfs hdfs;
     static String root;
 
     @BeforeAll
     static void startHdfs() throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.toString());
-        for (String key : new String[] {"dfs.datanode.address", "dfs.datanode.http.address", "dfs.datanode.ipc.address",
-                                        "dfs.namenode.http-address", "dfs.namenode.secondary.http-address"}) {
-            conf.set(key, "127.0.0.1:0");
-        }
-        conf.set("dfs.namenode.rpc-bind-host", "127.0.0.1");
-        conf.set("dfs.namenode.servicerpc-bind-host", "127.0.0.1");
-        conf.set("dfs.namenode.http-bind-host", "127.0.0.1");
-        hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        hdfs.waitActive();
-        root = "hdfs://127.0.0.1:" + hdfs.getNameNodePort();
+        hdfs = LoopbackHdfs.start(base);
+        root = hdfs.root();
     }
 
     @AfterAll
     static void stopHdfs() {
         if (hdfs != null) {
-            hdfs.shutdown();
+            hdfs.close();
         }
     }
 
@@ -60,7 +51,7 @@ class HdfsPersistenceTest {
 
         String modelPath = root + "/models/one";
         m.write().save(modelPath);
-        FileSystem fs = FileSystem.get(java.net.URI.create(root), hdfs.getConfiguration(0));
+        FileSystem fs = hdfs.fileSystem();
         assertTrue(fs.exists(new org.apache.hadoop.fs.Path("/models/one/metadata/part-00000")));
         assertTrue(fs.exists(new org.apache.hadoop.fs.Path("/models/one/parameters.sgck")));
         SparkGradModel back = SparkGradModel.load(modelPath);

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,34 +36,24 @@ import org.junit.jupiter.params.provider.EnumSource;
 class HdfsTest {
     @TempDir
     static Path base;
-    static MiniDFSCluster hdfs;
+    static LoopbackHdfs hdfs;
     static String root;
 
     @BeforeAll
     static void startHdfs() throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.toString());
-        for (String key : new String[] {"dfs.datanode.address", "dfs.datanode.http.address", "dfs.datanode.ipc.address",
-                                        "dfs.namenode.http-address", "dfs.namenode.secondary.http-address"}) {
-            conf.set(key, "127.0.0.1:0");
-        }
-        conf.set("dfs.namenode.rpc-bind-host", "127.0.0.1");
-        conf.set("dfs.namenode.servicerpc-bind-host", "127.0.0.1");
-        conf.set("dfs.namenode.http-bind-host", "127.0.0.1");
-        hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        hdfs.waitActive();
-        root = "hdfs://127.0.0.1:" + hdfs.getNameNodePort();
+        hdfs = LoopbackHdfs.start(base);
+        root = hdfs.root();
     }
 
     @AfterAll
     static void stopHdfs() {
         if (hdfs != null) {
-            hdfs.shutdown();
+            hdfs.close();
         }
     }
 
     private static void write(String path, String text) throws Exception {
-        FileSystem fs = FileSystem.get(java.net.URI.create(root), hdfs.getConfiguration(0));
+        FileSystem fs = hdfs.fileSystem();
         try (OutputStream out = fs.create(new org.apache.hadoop.fs.Path(path), true)) {
             out.write(text.getBytes(StandardCharsets.UTF_8));
         }
@@ -114,7 +103,7 @@ class HdfsTest {
     @ParameterizedTest
     @EnumSource(CheckpointScenarios.Damage.class)
     void resumesPastACorruptCheckpointOnHdfs(CheckpointScenarios.Damage d, SparkSession spark) throws Exception {
-        CheckpointScenarios.resumePastACorruptCheckpoint(spark, root + "/corrupt-" + d, hdfs.getConfiguration(0),
+        CheckpointScenarios.resumePastACorruptCheckpoint(spark, root + "/corrupt-" + d, hdfs.conf(),
                 new long[] {4}, 8, d, 5);
     }
 
@@ -122,18 +111,18 @@ class HdfsTest {
     @EnumSource(CheckpointScenarios.Damage.class)
     void restartsFromScratchWhenTheOnlyCheckpointOnHdfsIsCorrupt(CheckpointScenarios.Damage d, SparkSession spark)
             throws Exception {
-        CheckpointScenarios.resumePastACorruptCheckpoint(spark, root + "/only-corrupt-" + d, hdfs.getConfiguration(0),
+        CheckpointScenarios.resumePastACorruptCheckpoint(spark, root + "/only-corrupt-" + d, hdfs.conf(),
                 new long[] {}, 4, d, 1);
     }
 
     @Test
     void aCrashBetweenWriteAndRenameOnHdfsLeavesThePreviousCheckpointToResumeFrom(SparkSession spark) throws Exception {
-        CheckpointScenarios.resumeAfterACrashBetweenWriteAndRename(spark, root + "/crashed", hdfs.getConfiguration(0));
+        CheckpointScenarios.resumeAfterACrashBetweenWriteAndRename(spark, root + "/crashed", hdfs.conf());
     }
 
     @Test
     void checkpointsOnHdfsAreHsyncedBeforeTheRenameAndACrashBeforeItKeepsThePreviousOne() throws Exception {
-        Configuration conf = hdfs.getConfiguration(0);
+        Configuration conf = hdfs.conf();
         FileSystem dfs = FileSystem.get(java.net.URI.create(root), conf);
         org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(root + "/durable");
         io.sparkgrad.ParameterTuple p = DistributedGradientTest.MLP.create().trainableParamTuple();
@@ -184,7 +173,7 @@ class HdfsTest {
 
     @Test
     void metricsAreAppendedAndReplacedInPlaceOnHdfs() throws Exception {
-        Configuration conf = hdfs.getConfiguration(0);
+        Configuration conf = hdfs.conf();
         FileSystem fs = FileSystem.get(java.net.URI.create(root), conf);
         org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(root + "/replace/one.txt");
         HadoopFiles.replace(fs, target, "old".getBytes(StandardCharsets.UTF_8));
