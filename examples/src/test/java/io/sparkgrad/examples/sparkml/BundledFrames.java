@@ -9,6 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
+import org.apache.spark.ml.feature.StandardScaler;
+import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -32,6 +37,27 @@ final class BundledFrames {
     /** Optical digits: 1797 rows, 64 pixel features (0..16), label 0..9. */
     static Dataset<Row> digits(SparkSession spark) {
         return frame(spark, "io/sparkgrad/examples/data/digits.csv.gz", false);
+    }
+
+    /** {@code df} split 80/20 with seed 42, both parts cached: the pipeline tests' train and test sets. */
+    static Dataset<Row>[] split(Dataset<Row> df) {
+        Dataset<Row>[] parts = df.randomSplit(new double[] {0.8, 0.2}, 42);
+        parts[0].cache();
+        parts[1].cache();
+        return parts;
+    }
+
+    /** A user's pipeline: VectorAssembler of the f-columns, StandardScaler (mean and std), then {@code classifier}. */
+    static Pipeline pipeline(Dataset<Row> train, PipelineStage classifier) {
+        return new Pipeline().setStages(new PipelineStage[] {
+            new VectorAssembler().setInputCols(featureColumns(train)).setOutputCol("raw"),
+            new StandardScaler().setInputCol("raw").setOutputCol("features").setWithMean(true),
+            classifier});
+    }
+
+    /** MLlib's accuracy of a transformed data set. */
+    static double accuracy(Dataset<Row> predictions) {
+        return new MulticlassClassificationEvaluator().setMetricName("accuracy").evaluate(predictions);
     }
 
     /** The feature column names {@code f0..f(d-1)} of {@code df}. */

@@ -13,8 +13,6 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
-import org.apache.spark.ml.feature.StandardScaler;
-import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.tuning.CrossValidator;
@@ -44,9 +42,9 @@ class DigitsPipelineTest {
 
     @BeforeAll
     static void split(SparkSession spark) {
-        Dataset<Row>[] parts = BundledFrames.digits(spark).randomSplit(new double[] {0.8, 0.2}, 42);
-        train = parts[0].cache();
-        test = parts[1].cache();
+        Dataset<Row>[] parts = BundledFrames.split(BundledFrames.digits(spark));
+        train = parts[0];
+        test = parts[1];
     }
 
     @AfterAll
@@ -56,14 +54,11 @@ class DigitsPipelineTest {
     }
 
     static Pipeline pipeline(PipelineStage classifier) {
-        return new Pipeline().setStages(new PipelineStage[] {
-            new VectorAssembler().setInputCols(BundledFrames.featureColumns(train)).setOutputCol("raw"),
-            new StandardScaler().setInputCol("raw").setOutputCol("features").setWithMean(true),
-            classifier});
+        return BundledFrames.pipeline(train, classifier);
     }
 
     static double accuracy(Dataset<Row> predictions) {
-        return new MulticlassClassificationEvaluator().setMetricName("accuracy").evaluate(predictions);
+        return BundledFrames.accuracy(predictions);
     }
 
     @Test
