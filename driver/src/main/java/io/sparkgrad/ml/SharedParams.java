@@ -18,7 +18,7 @@ public final class SharedParams {
     /** Loss names accepted by the {@code loss} param. */
     public static final String[] LOSSES = {"softmax_cross_entropy", "bce_with_logits", "mse"};
     /** Optimizer names accepted by the {@code optimizer} param. */
-    public static final String[] OPTIMIZERS = {"adam", "adamw", "sgd"};
+    public static final String[] OPTIMIZERS = {"adam", "adamw", "sgd", "lbfgs"};
 
     final Param<String> featuresCol;
     final Param<String> labelCol;
@@ -53,10 +53,11 @@ public final class SharedParams {
                 (scala.Function1<String, Object>) SharedParams::validSpec);
         loss = new Param<>(uid, "loss", "the training loss: " + String.join(", ", LOSSES)
                 + "; the first two make a classifier, mse a regressor", ParamValidators.inArray(LOSSES));
-        optimizer = new Param<>(uid, "optimizer", "the optimizer: " + String.join(", ", OPTIMIZERS),
+        optimizer = new Param<>(uid, "optimizer", "the optimizer: " + String.join(", ", OPTIMIZERS)
+                + " (lbfgs: full-batch L-BFGS, as MLlib's LogisticRegression; needs batchSize 0 and ignores stepSize)",
                 ParamValidators.inArray(OPTIMIZERS));
         stepSize = new DoubleParam(uid, "stepSize", "the optimizer's learning rate (> 0)", ParamValidators.gt(0));
-        maxIter = new IntParam(uid, "maxIter", "maximum number of epochs (>= 1)", ParamValidators.gtEq(1));
+        maxIter = new IntParam(uid, "maxIter", "maximum number of epochs, or of iterations for lbfgs (>= 1)", ParamValidators.gtEq(1));
         batchSize = new IntParam(uid, "batchSize", "rows per step across all partitions; 0: full-batch",
                 ParamValidators.gtEq(0));
         aggregationDepth = new IntParam(uid, "aggregationDepth", "depth of the gradient reduction tree (>= 2)",
@@ -66,7 +67,7 @@ public final class SharedParams {
                 "whether to standardize the features (to mean 0, unit sample std) before fitting; the model "
                         + "keeps the mean and std and applies them in transform");
         tol = new DoubleParam(uid, "tol", "stop when an epoch's mean training loss changes by at most tol times "
-                + "max(1, |loss|) from the previous epoch's (>= 0; 0 turns it off)", ParamValidators.gtEq(0));
+                + "max(1, |loss|) from the previous epoch's; for lbfgs, Breeze's convergence tolerance as in MLlib (>= 0; 0 turns it off)", ParamValidators.gtEq(0));
         regParam = new DoubleParam(uid, "regParam", "L2 regularization on the weights (not the biases, as MLlib "
                 + "leaves the intercept out), on the standardized features when standardization is on (>= 0)",
                 ParamValidators.gtEq(0));

@@ -42,11 +42,19 @@ final class Training {
         }
     }
 
+    /** L-BFGS correction pairs kept, as MLlib's LogisticRegression. */
+    static final int LBFGS_MEMORY = 10;
+
     static SparkGradModel fit(SparkGradEstimator est, Dataset<Row> df) {
         String fc = est.getFeaturesCol();
         String lc = est.getLabelCol();
         String wc = est.getWeightCol();
         LossKind loss = LossKind.valueOf(est.getLoss().toUpperCase(Locale.ROOT));
+        boolean lbfgs = est.getOptimizer().equalsIgnoreCase("lbfgs");
+        if (lbfgs && est.getBatchSize() > 0) {
+            throw new IllegalArgumentException("SparkGradEstimator: optimizer lbfgs is full-batch; batchSize must be 0, got "
+                    + est.getBatchSize());
+        }
         Column w = wc.isEmpty() ? functions.lit(1.0) : functions.col(wc).cast("double");
         Row summary = df.select(Summarizer.metrics("mean", "std", "count").summary(functions.col(fc), w).as("s"),
                 functions.max(functions.col(lc).cast("double"))).first();
@@ -76,12 +84,17 @@ final class Training {
 
         TrainingData data = TrainingData.fromRdd(samples(df, fc, lc, wc, z), dim);
         ParameterTuple[] live = new ParameterTuple[1];
-        OptimizerFactory base = optimizer(est.getOptimizer(), est.getStepSize());
-        TrainerBuilder b = DataParallelTrainer.builder(spec, loss, p -> {
-            live[0] = p;
-            return base.create(p);
-        }).epochs(est.getMaxIter()).treeDepth(est.getAggregationDepth()).seed(est.getSeed())
-                .modelDescription(spec.text());
+        TrainerBuilder b;
+        if (lbfgs) { // maxIter iterations of Breeze's L-BFGS, 10 correction pairs, MLlib's tol; stepSize unused
+            b = DataParallelTrainer.builder(spec, loss).lbfgs(est.getMaxIter(), LBFGS_MEMORY, est.getTol());
+        } else {
+            OptimizerFactory base = optimizer(est.getOptimizer(), est.getStepSize());
+            b = DataParallelTrainer.builder(spec, loss, p -> {
+                live[0] = p;
+                return base.create(p);
+            }).epochs(est.getMaxIter());
+        }
+        b.treeDepth(est.getAggregationDepth()).seed(est.getSeed()).modelDescription(spec.text());
         if (est.getRegParam() > 0) {
             b.l2(est.getRegParam(), name -> name.endsWith("weight"));
         }
@@ -94,7 +107,7 @@ final class Training {
         }
         java.util.List<Double> losses = new java.util.ArrayList<>();
         b.listener((step, eta) -> losses.add(step.loss()));
-        if (est.getTol() > 0) {
+        if (est.getTol() > 0 && !lbfgs) { // L-BFGS applies tol itself
             b.listener(tolListener(est.getTol(), perEpoch));
         }
         float[] params;

@@ -85,6 +85,45 @@ class BreastCancerPipelineTest {
         assertEquals(40, m.totalIterations());
     }
 
+    /**
+     * With {@code optimizer = lbfgs} the estimator solves MLlib's own problem with MLlib's method
+     * (full-batch L-BFGS, same L2, same tolerance), so the two pipelines give the same
+     * probabilities on every test row, within 1e-3 (float32 parameters against MLlib's doubles).
+     */
+    @Test
+    void lbfgsInThePipelineGivesMllibsProbabilities() {
+        SparkGradEstimator sg = new SparkGradEstimator().setModel("logreg").setLoss("bce_with_logits")
+                .setOptimizer("lbfgs").setRegParam(0.01).setMaxIter(50).setTol(1e-6);
+        PipelineModel fitted = pipeline(sg).fit(train);
+        Dataset<Row> ours = fitted.transform(test).select("probability").cache();
+        Dataset<Row> theirs = pipeline(new LogisticRegression().setRegParam(0.01).setMaxIter(50).setTol(1e-6))
+                .fit(train).transform(test).select("probability");
+        java.util.List<Row> a = ours.collectAsList();
+        java.util.List<Row> b = theirs.collectAsList();
+        assertEquals(b.size(), a.size());
+        double maxDiff = 0;
+        for (int i = 0; i < a.size(); i++) {
+            double p = ((org.apache.spark.ml.linalg.Vector) a.get(i).get(0)).apply(1);
+            double q = ((org.apache.spark.ml.linalg.Vector) b.get(i).get(0)).apply(1);
+            maxDiff = Math.max(maxDiff, Math.abs(p - q));
+        }
+        System.out.printf("breast cancer, lbfgs estimator vs MLlib LR: max |P(benign)| difference %.3e over %d rows%n",
+                maxDiff, a.size());
+        assertTrue(maxDiff < 1e-3, "max probability difference " + maxDiff);
+        SparkGradModel m = assertInstanceOf(SparkGradModel.class, fitted.stages()[2]);
+        assertTrue(m.totalIterations() >= 5 && m.totalIterations() <= 50, "L-BFGS iterations " + m.totalIterations());
+        ours.unpersist();
+    }
+
+    @Test
+    void lbfgsRefusesAMiniBatch() {
+        SparkGradEstimator sg = new SparkGradEstimator().setOptimizer("lbfgs").setBatchSize(32).setMaxIter(2);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> sg.fit(new org.apache.spark.ml.feature.VectorAssembler().setInputCols(BundledFrames.featureColumns(train))
+                        .setOutputCol("features").transform(train)));
+        assertEquals("SparkGradEstimator: optimizer lbfgs is full-batch; batchSize must be 0, got 32", e.getMessage());
+    }
+
     @Test
     void crossValidatorPicksStepSizeAndModelSpec() {
         SparkGradEstimator sg = new SparkGradEstimator().setMaxIter(15).setSeed(2);
