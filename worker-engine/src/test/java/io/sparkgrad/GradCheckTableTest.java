@@ -153,6 +153,34 @@ class GradCheckTableTest {
                 awayFromZero(95, 0.1, 3, 2, 3), uniform64(96, 0, 1, 2, 3)));
         cs.add(c("bceWithLogits large |x|", xs -> Ops.bceWithLogits(xs[0], xs[1], Ops.Reduction.SUM),
                 f64(new double[] {-40, 40, -25}, 3), f64(new double[] {1, 0, 0.5}, 3)));
+        // ---- fused primitives: first derivatives beyond the composites' cases above ----
+        cs.add(c("reluGrad (x, g)", xs -> Primitives.RELU_GRAD.apply(xs[0], xs[1]),
+                awayFromZero(100, 0.1, 2, 2, 3), randn64(101, 2, 3)));
+        cs.add(c("logSoftmax axis 1 of [2,3,4]", xs -> Ops.logSoftmax(xs[0], 1), randn64(102, 2, 3, 4)));
+        cs.add(c("logSoftmax axis 0", xs -> Ops.logSoftmax(xs[0], 0), randn64(103, 3, 4)));
+        cs.add(c("softmaxCrossEntropy sum", xs -> Ops.softmaxCrossEntropy(xs[0], labels, Ops.Reduction.SUM),
+                randn64(104, 3, 4)));
+        // ---- fused primitives: second derivatives (the gradient function, checked again) ----
+        GradOperation grad = new GradOperation();
+        GradOperation gradAll = new GradOperation(true, false, false);
+        cs.add(c("relu'' (grad of sum(relu(x) x))",
+                xs -> grad.apply(a -> Ops.sum(Ops.mul(Ops.relu(a[0]), a[0]))).tensor(xs[0]),
+                awayFromZero(105, 0.1, 2, 2, 4)));
+        cs.add(c("reluGrad'' (grad of sum(reluGrad(x, g)^2))",
+                xs -> gradAll.apply(a -> Ops.sum(Ops.square(Primitives.RELU_GRAD.apply(a[0], a[1])))).call(xs),
+                awayFromZero(106, 0.1, 2, 2, 3), randn64(107, 2, 3)));
+        cs.add(c("sigmoid''", xs -> grad.apply(a -> Ops.sum(Ops.sigmoid(a[0]))).tensor(xs[0]),
+                f64(new double[] {-6, -1.5, -0.2, 0, 0.3, 2, 7}, 7)));
+        cs.add(c("bceWithLogits'' (x and t)",
+                xs -> gradAll.apply(a -> Ops.bceWithLogits(a[0], a[1], Ops.Reduction.SUM)).call(xs),
+                awayFromZero(108, 0.1, 3, 2, 3), uniform64(109, 0, 1, 2, 3)));
+        Tensor w = randn64(110, 3, 4);
+        cs.add(c("logSoftmax'' axis 1", xs -> grad.apply(a -> Ops.sum(Ops.mul(Ops.logSoftmax(a[0], 1), w))).tensor(xs[0]),
+                randn64(111, 3, 4)));
+        cs.add(c("logSoftmax'' axis 0", xs -> grad.apply(a -> Ops.sum(Ops.mul(Ops.logSoftmax(a[0], 0), w))).tensor(xs[0]),
+                randn64(112, 3, 4)));
+        cs.add(c("softmaxCrossEntropy''", xs -> grad.apply(a -> Ops.softmaxCrossEntropy(a[0], labels)).tensor(xs[0]),
+                randn64(113, 3, 4)));
         cs.add(c("tuple output (sum, x*y)", xs -> Tuple.of(Ops.sum(xs[0]), Ops.mul(xs[0], xs[1])),
                 randn64(97, 2, 2), randn64(98, 2, 2)));
         cs.add(c("input used twice", xs -> Ops.add(Ops.mul(xs[0], xs[0]), Ops.exp(xs[0])), randn64(99, 3)));

@@ -33,7 +33,7 @@ final class BenchSupport {
 
     /**
      * Chooses the engine's backend for this (forked) JVM from a benchmark parameter: {@code java},
-     * {@code openblas-1t}, {@code openblas-2t} or {@code netlib}. Must run before anything touches {@link Blas}.
+     * {@code openblas-1t}, {@code openblas-2t}, {@code netlib} or {@code bundled-1t}. Must run before anything touches {@link Blas}.
      */
     static Blas select(String backend) {
         switch (backend) {
@@ -50,6 +50,8 @@ final class BenchSupport {
                 return openBlasWithThreads(2);
             case "netlib":
                 return netlib();
+            case "bundled-1t":
+                return bundled(1);
             default:
                 throw new IllegalArgumentException("unknown backend " + backend);
         }
@@ -63,6 +65,24 @@ final class BenchSupport {
         System.setProperty("sparkgrad.blas", "netlib");
         Blas blas = Blas.get();
         System.err.println("[bench] blas=" + blas.name() + " OPENBLAS_NUM_THREADS=" + System.getenv("OPENBLAS_NUM_THREADS")
+                + " OPENBLAS_CORETYPE=" + System.getenv("OPENBLAS_CORETYPE"));
+        return blas;
+    }
+
+    /**
+     * netlib's JNIBLAS bound to the bundled OpenBLAS (no copy per call), with {@code threads}
+     * threads; the engine's fallback where the machine has no BLAS or no thread setting.
+     */
+    static Blas bundled(int threads) {
+        System.setProperty("sparkgrad.blas", "bundled");
+        System.setProperty("sparkgrad.blas.threads", Integer.toString(threads));
+        Blas blas = Blas.get();
+        int actual = openblas_nolapack.blas_get_num_threads();
+        if (!blas.name().equals("netlib-bundled-openblas") || actual != threads) {
+            throw new IllegalStateException("expected the bundled OpenBLAS through netlib with " + threads
+                    + " threads, got " + blas.name() + " with " + actual);
+        }
+        System.err.println("[bench] blas=" + blas.name() + " threads=" + actual
                 + " OPENBLAS_CORETYPE=" + System.getenv("OPENBLAS_CORETYPE"));
         return blas;
     }

@@ -28,7 +28,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * under {@code -Dsparkgrad.blas=openblas} with {@code -Dsparkgrad.blas.threads} = 1 or 2.
  * {@code openblas-1t-offheap} is not an engine path: the same OpenBLAS {@code cblas_sgemm} on
  * off-heap {@code FloatPointer} operands, to show what the engine's {@code float[]} calls pay for
- * JavaCPP copying each array in and out of the native call.
+ * JavaCPP copying each array in and out of the native call. {@code bundled-1t} is the engine's
+ * no-copy fallback: that same OpenBLAS reached through netlib's JNIBLAS on the {@code float[]}s
+ * ({@code -Dsparkgrad.blas=bundled}); it should match {@code openblas-1t-offheap}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -40,7 +42,7 @@ public class MatmulBench {
     @Param({"256", "512", "1024"})
     public int n;
 
-    @Param({"java", "openblas-1t", "openblas-2t", "openblas-1t-offheap", "netlib"})
+    @Param({"java", "openblas-1t", "openblas-2t", "openblas-1t-offheap", "bundled-1t", "netlib"})
     public String backend;
 
     private Blas blas;
@@ -65,6 +67,9 @@ public class MatmulBench {
                 break;
             case "openblas-1t-offheap":
                 blas = BenchSupport.openBlasWithThreads(1);
+                break;
+            case "bundled-1t":
+                blas = BenchSupport.bundled(1);
                 break;
             case "netlib":
                 blas = BenchSupport.netlib();

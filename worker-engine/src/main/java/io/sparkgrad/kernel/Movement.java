@@ -210,7 +210,7 @@ public final class Movement {
         return out;
     }
 
-    private static int[] rowIndices(String op, Tensor x, Tensor index) {
+    static int[] rowIndices(String op, Tensor x, Tensor index) {
         if (x.rank() != 2 || index.rank() != 1 || index.shape()[0] != x.shape()[0]) {
             throw new IllegalArgumentException(op + ": needs x of shape [N, C] and index of shape [N], got "
                     + Shapes.str(x.shape()) + " and " + Shapes.str(index.shape()));

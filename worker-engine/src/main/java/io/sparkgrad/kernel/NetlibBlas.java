@@ -1,11 +1,23 @@
 package io.sparkgrad.kernel;
 
 import dev.ludovic.netlib.blas.NativeBLAS;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /**
- * GEMM through dev.ludovic.netlib's JNI binding to the machine's native BLAS (libblas.so.3), the
- * same library Spark's MLlib uses, so one process never holds two BLAS builds. Arrays are passed
- * with offsets and pinned, not copied. Row-major {@code C = op(A) op(B)} is computed as the
+ * GEMM through dev.ludovic.netlib's JNI binding ({@code JNIBLAS}), the binding Spark's MLlib
+ * uses, so one process never holds two BLAS builds. Arrays are passed with offsets and pinned
+ * ({@code GetPrimitiveArrayCritical}), not copied. The binding {@code dlopen}s one library, once
+ * per process, when its class is first initialised: the system property
+ * {@code dev.ludovic.netlib.blas.nativeLibPath} (a path) or {@code dev.ludovic.netlib.blas.nativeLib}
+ * (a name), by default the machine's {@code libblas.so.3}. Two ways in:
+ * <ul>
+ *   <li>{@link #load()}: the machine's BLAS;</li>
+ *   <li>{@link #overBundled()}: the OpenBLAS inside bytedeco's jar, which JNIBLAS is pointed at
+ *       through {@code nativeLibPath} (set only when neither property is set): the same mapped
+ *       file that bytedeco loaded, so one OpenBLAS and its one thread setting serve the engine
+ *       and MLlib alike, with no copy per call (where {@link OpenBlas} copies every operand).</li>
+ * </ul> Row-major {@code C = op(A) op(B)} is computed as the
  * column-major {@code C^T = op(B)^T op(A)^T}.
  *
  * <p>Threads are the native library's own setting (for OpenBLAS, {@code OPENBLAS_NUM_THREADS});
@@ -13,10 +25,17 @@ import dev.ludovic.netlib.blas.NativeBLAS;
  * own MLlib guide advises.
  */
 final class NetlibBlas implements Blas {
-    private final NativeBLAS blas;
+    /** JNIBLAS's property for the path of the library it loads. */
+    static final String LIB_PATH_PROPERTY = "dev.ludovic.netlib.blas.nativeLibPath";
+    /** JNIBLAS's property for the name of the library it loads ({@code lib<name>.so}). */
+    static final String LIB_NAME_PROPERTY = "dev.ludovic.netlib.blas.nativeLib";
 
-    private NetlibBlas(NativeBLAS blas) {
+    private final NativeBLAS blas;
+    private final String name;
+
+    private NetlibBlas(NativeBLAS blas, String name) {
         this.blas = blas;
+        this.name = name;
     }
 
     /**
@@ -30,7 +49,72 @@ final class NetlibBlas implements Blas {
         if (ref != null) {
             throw new IllegalStateException("the native BLAS is the reference implementation (" + ref + ")");
         }
-        return new NetlibBlas(blas);
+        return new NetlibBlas(blas, "netlib-native");
+    }
+
+    /**
+     * JNIBLAS over bytedeco's bundled OpenBLAS, with {@link OpenBlas#threads()} threads. Refuses,
+     * before loading anything (and the caller falls back), when that binding is not ours to make:
+     * a netlib library property is set, or a BLAS is already mapped into this process (MLlib bound
+     * JNIBLAS first). Loading a second OpenBLAS build beside one already mapped is unsafe: measured,
+     * a dgemm then crashes the JVM (SIGSEGV in {@code dgemm_oncopy}). Also throws when not on
+     * Linux (no {@code /proc/self/maps}, so the bundled file cannot be named).
+     */
+    static NetlibBlas overBundled() {
+        if (!boundElsewhere().isEmpty()) {
+            throw new IllegalStateException("netlib's BLAS is already chosen: " + boundElsewhere());
+        }
+        if (!java.nio.file.Files.isReadable(java.nio.file.Paths.get("/proc/self/maps"))) {
+            throw new IllegalStateException("not Linux: the bundled OpenBLAS cannot be named for netlib");
+        }
+        String bundled = OpenBlas.loadBundled();
+        if (bundled == null) {
+            throw new IllegalStateException("the bundled OpenBLAS is not among the mapped libraries");
+        }
+        System.setProperty(LIB_PATH_PROPERTY, bundled);
+        NativeBLAS blas = NativeBLAS.getInstance();
+        List<String> others = mappedBlasLibraries().stream().filter(f -> !f.equals(bundled)).collect(Collectors.toList());
+        if (!others.isEmpty()) {
+            throw new IllegalStateException("netlib's JNIBLAS is bound to " + others + ", not the bundled " + bundled);
+        }
+        return new NetlibBlas(blas, "netlib-bundled-openblas");
+    }
+
+    /**
+     * Why JNIBLAS's library is already decided in this process: the netlib properties that are
+     * set and the BLAS libraries already mapped; empty when it is still ours to choose.
+     */
+    static List<String> boundElsewhere() {
+        List<String> why = new java.util.ArrayList<>();
+        for (String p : new String[] {LIB_PATH_PROPERTY, LIB_NAME_PROPERTY}) {
+            if (System.getProperty(p) != null) {
+                why.add("-D" + p + "=" + System.getProperty(p));
+            }
+        }
+        why.addAll(mappedBlasLibraries());
+        return why;
+    }
+
+    /**
+     * The BLAS implementations mapped into this process (libblas, libopenblas, MKL), from
+     * /proc/self/maps, without the JNI wrappers around them; empty where that file is not readable.
+     */
+    static List<String> mappedBlasLibraries() {
+        java.nio.file.Path maps = java.nio.file.Paths.get("/proc/self/maps");
+        if (!java.nio.file.Files.isReadable(maps)) {
+            return List.of();
+        }
+        try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(maps)) {
+            return lines.map(l -> l.substring(l.lastIndexOf(' ') + 1)).distinct()
+                    .filter(NetlibBlas::isBlasLibrary).collect(Collectors.toList());
+        } catch (java.io.IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    private static boolean isBlasLibrary(String path) {
+        String file = path.substring(path.lastIndexOf('/') + 1);
+        return file.matches("lib(blas|openblas\\w*|mkl_rt)\\.so(\\.\\d+)*");
     }
 
     /** The path of a mapped reference BLAS, read from /proc/self/maps on Linux; null otherwise. */
@@ -50,7 +134,7 @@ final class NetlibBlas implements Blas {
 
     @Override
     public String name() {
-        return "netlib-native";
+        return name;
     }
 
     @Override

@@ -10,8 +10,13 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * jar. JavaCPP copies Java arrays in and out on each call, so operands with a non-zero offset are
  * copied to their own arrays first; that is O(n^2) against the O(n^3) product.
  *
- * <p>Threads: OpenBLAS's pool is set once, at load, to {@code -Dsparkgrad.blas.threads} (default
- * 1). Spark already runs one task per core; a second pool per task would oversubscribe them.
+ * <p>This copying path is the last native fallback: where the bundled library can be reached
+ * through netlib's JNIBLAS ({@link NetlibBlas#overBundled()}), that is used instead, with no copy.
+ *
+ * <p>Threads: OpenBLAS's pool is set once, at load, to {@link #threads()}: the system property
+ * {@code sparkgrad.blas.threads}, default 1, which is right under Spark (one task per core already;
+ * a pool per task would oversubscribe the cores). A single-process user with idle cores sets
+ * {@code -Dsparkgrad.blas.threads=N} before the first matmul.
  */
 final class OpenBlas implements Blas {
     private static final int ROW_MAJOR = 101;
@@ -22,10 +27,30 @@ final class OpenBlas implements Blas {
     }
 
     static OpenBlas load() {
-        Loader.load(openblas_nolapack.class);
-        int threads = Integer.getInteger("sparkgrad.blas.threads", 1);
-        openblas_nolapack.blas_set_num_threads(threads);
+        loadBundled();
         return new OpenBlas();
+    }
+
+    /** The thread count the bundled OpenBLAS is given: {@code -Dsparkgrad.blas.threads}, default 1. */
+    static int threads() {
+        int threads = Integer.getInteger("sparkgrad.blas.threads", 1);
+        if (threads < 1) {
+            throw new IllegalArgumentException("-Dsparkgrad.blas.threads=" + threads + ": needs at least 1");
+        }
+        return threads;
+    }
+
+    /**
+     * Loads the bundled OpenBLAS (JavaCPP extracts it to its cache), sets its threads to
+     * {@link #threads()}, and returns the path of the mapped library, or null when it cannot be
+     * found (not Linux).
+     */
+    static String loadBundled() {
+        Loader.load(openblas_nolapack.class);
+        openblas_nolapack.blas_set_num_threads(threads());
+        return NetlibBlas.mappedBlasLibraries().stream()
+                .filter(f -> f.substring(f.lastIndexOf('/') + 1).startsWith("libopenblas") && f.contains("bytedeco"))
+                .findFirst().orElse(null);
     }
 
     @Override

@@ -10,7 +10,8 @@ import java.util.Arrays;
  * Reductions over axes: {@code sum} and {@code max}. Accumulation is in double, in the input's
  * row-major order, so each output element's sum is the plain sequential one; FLOAT32 results are
  * rounded once at the end. The input is read in rows of its last axis (one {@link NdIndex} step
- * per row), each a plain loop.
+ * per row), each a plain typed loop; a reduction over the last axis alone (the softmax and loss
+ * case) skips the index walk: row {@code r} is {@code x[r*len .. (r+1)*len)}, into output {@code r}.
  */
 public final class Reductions {
     private Reductions() {
@@ -49,6 +50,10 @@ public final class Reductions {
         if (isMax) {
             Arrays.fill(acc, Double.NEGATIVE_INFINITY);
         }
+        if (axes.length == 1 && axes[0] == shape.length - 1) {
+            lastAxis(x, acc, shape[shape.length - 1], isMax);
+            return finish(x, acc, outShape);
+        }
         // the output's strides in the input's index space: 0 along the reduced axes
         NdIndex it = NdIndex.rows(shape, Shapes.broadcastStrides(kept, shape));
         int len = it.rowLength();
@@ -57,19 +62,43 @@ public final class Reductions {
         double[] xd = x.doubleStorage();
         for (int i = 0; !it.done(); i += len, it.next()) {
             int ao = it.offset(0);
-            if (isMax) {
-                maxRow(x, i, acc, ao, as, len);
+            if (isMax && xd != null) {
+                maxRow(xd, i, acc, ao, as, len);
+            } else if (isMax) {
+                maxRow(xf, i, acc, ao, as, len);
             } else if (xd != null) {
                 sumRow(xd, i, acc, ao, as, len);
             } else {
                 sumRow(xf, i, acc, ao, as, len);
             }
         }
+        return finish(x, acc, outShape);
+    }
+
+    /** {@code acc[r] = sum or max of x[r*len .. (r+1)*len)}: the last-axis reduction, no index walk. */
+    private static void lastAxis(Tensor x, double[] acc, int len, boolean isMax) {
+        float[] xf = x.floatStorage();
+        double[] xd = x.doubleStorage();
+        for (int r = 0; r < acc.length; r++) {
+            int at = r * len;
+            if (isMax && xd != null) {
+                maxRow(xd, at, acc, r, 0, len);
+            } else if (isMax) {
+                maxRow(xf, at, acc, r, 0, len);
+            } else if (xd != null) {
+                sumRow(xd, at, acc, r, 0, len);
+            } else {
+                sumRow(xf, at, acc, r, 0, len);
+            }
+        }
+    }
+
+    private static Tensor finish(Tensor x, double[] acc, int[] outShape) {
         if (x.dtype() == DType.FLOAT64) {
             return Tensor.wrap(acc, outShape);
         }
-        float[] o = new float[on];
-        for (int i = 0; i < on; i++) {
+        float[] o = new float[acc.length];
+        for (int i = 0; i < acc.length; i++) {
             o[i] = (float) acc[i];
         }
         return Tensor.wrap(o, outShape);
@@ -108,9 +137,19 @@ public final class Reductions {
         }
     }
 
-    private static void maxRow(Tensor x, int xo, double[] acc, int ao, int as, int len) {
+    /** {@code acc[ao + j*as] = max(acc[ao + j*as], x[xo + j])}, NaN winning. */
+    private static void maxRow(float[] x, int xo, double[] acc, int ao, int as, int len) {
         for (int j = 0; j < len; j++) {
-            double v = x.getFlat(xo + j);
+            double v = x[xo + j];
+            double cur = acc[ao + j * as];
+            acc[ao + j * as] = (v > cur || Double.isNaN(v)) && !Double.isNaN(cur) ? v : cur;
+        }
+    }
+
+    /** Double-precision {@link #maxRow(float[], int, double[], int, int, int)}. */
+    private static void maxRow(double[] x, int xo, double[] acc, int ao, int as, int len) {
+        for (int j = 0; j < len; j++) {
+            double v = x[xo + j];
             double cur = acc[ao + j * as];
             acc[ao + j * as] = (v > cur || Double.isNaN(v)) && !Double.isNaN(cur) ? v : cur;
         }

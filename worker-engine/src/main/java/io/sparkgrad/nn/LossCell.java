@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * The losses as cells, {@code construct(prediction, target)}: MindSpore's {@code nn.MSELoss},
  * {@code nn.SoftmaxCrossEntropyWithLogits(sparse=True)} and {@code nn.BCEWithLogitsLoss}. Each
- * is a composite of primitives (see {@link Ops}); none has a gradient rule of its own.
+ * is one {@link Ops} call: mse a composite, the two cross-entropies fused primitives with their
+ * own gradient rules (see {@code io.sparkgrad.ops.Primitives}).
  */
 public abstract class LossCell extends Cell {
     protected final Reduction reduction;

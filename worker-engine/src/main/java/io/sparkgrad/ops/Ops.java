@@ -113,23 +113,17 @@ public final class Ops {
     }
 
     /**
-     * {@code 1 / (1 + e^-x)}, computed without overflow for any x: with {@code e = exp(-|x|)},
-     * {@code x >= 0 ? 1/(1+e) : e/(1+e)}. No branch ever evaluates {@code exp} of a large number,
-     * so the gradient is finite everywhere. {@code -|x|} is built as {@code where(x >= 0, -x, x)}
-     * rather than with {@code abs}, so that at {@code x = 0} its derivative is the one of the
-     * selected branch ({@code -1}) and not abs's subgradient 0, which would make
-     * {@code sigmoid'(0)} 0 instead of 1/4.
+     * {@code 1 / (1 + e^-x)}, computed without overflow for any x (one fused primitive): with
+     * {@code e = exp(-|x|)}, {@code x >= 0 ? 1/(1+e) : e/(1+e)}. Its derivative is
+     * {@code sigmoid(x) sigmoid(-x)}, finite everywhere and 1/4 at 0.
      */
     public static Tensor sigmoid(Tensor x) {
-        Tensor pos = ge(x, 0);
-        Tensor e = exp(where(pos, neg(x), x));
-        Tensor den = add(e, 1);
-        return where(pos, div(1, den), div(e, den));
+        return Primitives.SIGMOID.apply(x);
     }
 
-    /** {@code max(x, 0)}, with gradient 0 at 0: {@code x * (x > 0)}. */
+    /** {@code max(x, 0)}, with gradient 0 at 0: {@code x * (x > 0)}, one fused primitive. */
     public static Tensor relu(Tensor x) {
-        return mul(x, cast(gt(x, 0), x.dtype()));
+        return Primitives.RELU.apply(x);
     }
 
     public static Tensor maximum(Tensor a, Tensor b) {
@@ -375,13 +369,11 @@ public final class Ops {
     // ---- softmax and losses -----------------------------------------------------------------
 
     /**
-     * {@code x - logsumexp(x)} along {@code axis}, stable: the max is subtracted first (as a
-     * constant: the result does not depend on it).
+     * {@code x - logsumexp(x)} along {@code axis}, stable (the max is subtracted first), one fused
+     * primitive with the rule {@code g - softmax(x) sum(g)}.
      */
     public static Tensor logSoftmax(Tensor x, int axis) {
-        Tensor m = stopGradient(max(x, true, axis));
-        Tensor shifted = sub(x, m);
-        return sub(shifted, log(sum(exp(shifted), true, axis)));
+        return Primitives.logSoftmax(axis).apply(x);
     }
 
     public static Tensor softmax(Tensor x, int axis) {
@@ -414,14 +406,13 @@ public final class Ops {
             throw new IllegalArgumentException("softmaxCrossEntropy: needs logits [N, C] and labels [N], got "
                     + Shapes.str(logits.shape()) + " and " + Shapes.str(labels.shape()));
         }
-        return reduce(neg(gather(logSoftmax(logits, 1), labels)), reduction);
+        return reduce(Primitives.SOFTMAX_CROSS_ENTROPY.apply(logits, labels), reduction);
     }
 
     /**
-     * Binary cross-entropy on logits, stable for any logit:
-     * {@code max(x, 0) - x*y + log(1 + exp(-|x|))}. {@code max(x, 0)} and {@code -|x|} are taken
-     * from the same {@code x >= 0} branch (not relu's and abs's subgradients at 0, which would
-     * give the derivative {@code -y} at 0 instead of {@code sigmoid(0) - y}).
+     * Binary cross-entropy on logits, stable for any logit, one fused primitive:
+     * {@code max(x, 0) - x*y + log1p(exp(-|x|))}, with derivative {@code sigmoid(x) - y} in x
+     * (1/2 - y at 0) and {@code -x} in y.
      */
     public static Tensor bceWithLogits(Tensor logits, Tensor targets) {
         return bceWithLogits(logits, targets, Reduction.MEAN);
@@ -429,11 +420,7 @@ public final class Ops {
 
     public static Tensor bceWithLogits(Tensor logits, Tensor targets, Reduction reduction) {
         requireSameShape("bceWithLogits", logits, targets);
-        Tensor x = logits;
-        Tensor pos = ge(x, 0);
-        Tensor zero = scalarLike(0, x);
-        Tensor loss = add(sub(where(pos, x, zero), mul(x, targets)), log(add(exp(where(pos, neg(x), x)), 1)));
-        return reduce(loss, reduction);
+        return reduce(Primitives.BCE_WITH_LOGITS.apply(logits, targets), reduction);
     }
 
     private static Tensor reduce(Tensor perSample, Reduction r) {

@@ -8,6 +8,7 @@ import io.sparkgrad.Tensor;
 import io.sparkgrad.kernel.Elementwise;
 import io.sparkgrad.kernel.Elementwise.Binary;
 import io.sparkgrad.kernel.Elementwise.Unary;
+import io.sparkgrad.kernel.Fused;
 import io.sparkgrad.kernel.MatMul;
 import io.sparkgrad.kernel.Movement;
 import io.sparkgrad.kernel.Reductions;
@@ -18,7 +19,8 @@ import java.util.List;
  * The primitive registry: every op the engine differentiates, each defined once with its forward
  * kernel and its VJP rule side by side (in the manner of PyTorch's {@code derivatives.yaml} and
  * JAX's {@code defjvp} tables). The set is deliberately small; {@link Ops} builds everything else
- * (sub, sigmoid, softmax, the losses, ...) from these.
+ * (sub, softmax, mean, ...) from these. A few primitives are fusions (relu, sigmoid, logSoftmax and
+ * the two cross-entropies): one kernel pass where the composite took one pass per elementary op.
  *
  * <p>Rules are written in {@link Ops} calls, so gradients of gradients work without extra code.
  * A rule may return a cotangent shaped like the broadcast output: the backward pass
@@ -270,10 +272,79 @@ public final class Primitives {
                     n[1] ? Tensor.zerosLike(in[1]) : null};
             });
 
+    // ---- fused activations and losses (kernels in kernel.Fused) --------------------------------
+
+    /**
+     * {@code y = x * (x > 0)}, relu in one pass with no Bool mask; {@code da = reluGrad(a, g)}.
+     * Gradient 0 at 0.
+     */
+    public static final Primitive RELU = Primitive.of("relu",
+            in -> Fused.relu(in[0]),
+            (g, in, y, n) -> new Tensor[] {Primitives.RELU_GRAD.apply(in[0], g)});
+
+    /**
+     * {@code y = g * (x > 0)} for inputs {@code (x, g)} of the same shape: relu's VJP as a primitive,
+     * so that it is one pass and still differentiable. It is linear in {@code g}, so
+     * {@code dg = reluGrad(x, gy)}; in {@code x} it is piecewise constant, so {@code dx = 0}
+     * (relu'' = 0 almost everywhere).
+     */
+    public static final Primitive RELU_GRAD = Primitive.of("reluGrad",
+            in -> Fused.reluGrad(in[0], in[1]),
+            (g, in, y, n) -> new Tensor[] {
+                n[0] ? Tensor.zerosLike(in[0]) : null,
+                n[1] ? Primitives.RELU_GRAD.apply(in[0], g) : null});
+
+    /**
+     * {@code y = 1 / (1 + e^-x)}, stable for any x; {@code da = g y sigmoid(-a)}, that is
+     * {@code g s(a)(1 - s(a))} with {@code 1 - s(a)} taken as {@code s(-a)} so that it keeps its
+     * precision for large positive a (where {@code 1 - y} would round to 0).
+     */
+    public static final Primitive SIGMOID = Primitive.of("sigmoid",
+            in -> Fused.sigmoid(in[0]),
+            (g, in, y, n) -> new Tensor[] {mul(g, mul(y, Primitives.SIGMOID.apply(Ops.neg(in[0]))))});
+
+    /**
+     * Elementwise binary cross-entropy on logits {@code x} with targets {@code t},
+     * {@code y = max(x, 0) - x t + log1p(exp(-|x|))}; {@code dx = g (sigmoid(x) - t)},
+     * {@code dt = -g x}.
+     */
+    public static final Primitive BCE_WITH_LOGITS = Primitive.of("bceWithLogits",
+            in -> Fused.bceWithLogits(in[0], in[1]),
+            (g, in, y, n) -> new Tensor[] {
+                n[0] ? mul(g, Ops.sub(SIGMOID.apply(in[0]), in[1])) : null,
+                n[1] ? Ops.neg(mul(g, in[0])) : null});
+
+    /**
+     * {@code y = x - logsumexp(x)} along {@code axis};
+     * {@code da = g - exp(y) sum(g, axis)} (the softmax times the cotangent's sum, subtracted).
+     */
+    public static Primitive logSoftmax(int axis) {
+        return Primitive.of("logSoftmax", in -> Fused.logSoftmax(in[0], axis),
+                (g, in, y, n) -> new Tensor[] {Ops.sub(g, mul(Ops.exp(y), Ops.sum(g, true, axis)))});
+    }
+
+    /**
+     * Per-sample sparse softmax cross-entropy {@code y[i] = -logSoftmax(x)[i, label[i]]} for logits
+     * [N, C] and labels [N]; {@code dx = g[:, None] (softmax(x) - onehot(label))}, where
+     * {@code softmax(x) = exp(logSoftmax(x))} is recorded, so second derivatives work. The labels
+     * get no gradient (zeros).
+     */
+    public static final Primitive SOFTMAX_CROSS_ENTROPY = Primitive.of("softmaxCrossEntropy",
+            in -> Fused.softmaxCrossEntropy(in[0], in[1]),
+            (g, in, y, n) -> {
+                int[] s = in[0].shape();
+                Tensor hot = Movement.oneHot(in[1], s[1], in[0].dtype());
+                Tensor p = Ops.exp(logSoftmax(1).apply(in[0]));
+                return new Tensor[] {
+                    n[0] ? mul(Ops.reshape(g, s[0], 1), Ops.sub(p, hot)) : null,
+                    n[1] ? Tensor.zerosLike(in[1]) : null};
+            });
+
     /** The names of every primitive in this registry, for coverage checks and docs. */
     public static final List<String> NAMES = List.of(
             "add", "mul", "div", "pow", "maximum", "minimum", "where",
             "neg", "exp", "log", "sqrt", "abs", "tanh", "identity", "cast",
             "matmul", "sum", "max", "reshape", "transpose", "broadcastTo", "slice", "pad", "concat", "gather",
+            "relu", "reluGrad", "sigmoid", "bceWithLogits", "logSoftmax", "softmaxCrossEntropy",
             "eq", "ne", "lt", "le", "gt", "ge");
 }

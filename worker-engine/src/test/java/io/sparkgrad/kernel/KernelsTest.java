@@ -122,4 +122,44 @@ class KernelsTest {
         TestSupport.assertClose(new double[] {0, 1}, Elementwise.cast(Tensor.of(0.0, -2.0), DType.BOOL), 0);
         assertEquals(6, Movement.reshape(x3, new int[] {-1, 4}).shape(0));
     }
+
+    @Test
+    void lastAxisReductionsMatchTheGenericWalk() {
+        // the last-axis fast path against a reduction over the same values moved to axis 0
+        java.util.Random r = new java.util.Random(7);
+        float[] v = new float[3 * 4 * 5];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        v[7] = Float.NaN; // row 1 of the last axis: NaN wins the max
+        for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            Tensor x = Elementwise.cast(Tensor.wrap(v.clone(), 3, 4, 5), dt);
+            Tensor moved = Movement.transpose(x, new int[] {2, 0, 1});
+            for (boolean keep : new boolean[] {false, true}) {
+                Tensor s = Reductions.sum(x, new int[] {-1}, keep);
+                Tensor m = Reductions.max(x, new int[] {2}, keep);
+                assertArrayEquals(keep ? new int[] {3, 4, 1} : new int[] {3, 4}, s.shape());
+                Tensor sRef = Reductions.sum(moved, new int[] {0}, false);
+                Tensor mRef = Reductions.max(moved, new int[] {0}, false);
+                for (int i = 0; i < 12; i++) {
+                    double want = 0;
+                    double wantMax = Double.NEGATIVE_INFINITY;
+                    for (int k = 0; k < 5; k++) {
+                        double e = x.getFlat(i * 5 + k);
+                        want += e;
+                        wantMax = Double.isNaN(e) || Double.isNaN(wantMax) ? Double.NaN : Math.max(wantMax, e);
+                    }
+                    double rounded = dt == DType.FLOAT32 ? (float) want : want;
+                    assertEquals(rounded, s.getFlat(i), 0, "sum row " + i);
+                    assertEquals(sRef.getFlat(i), s.getFlat(i), 0, "sum row " + i + " vs the walk");
+                    assertEquals(wantMax, m.getFlat(i), 0, "max row " + i);
+                    assertEquals(mRef.getFlat(i), m.getFlat(i), 0, "max row " + i + " vs the walk");
+                }
+            }
+            assertTrue(Double.isNaN(Reductions.max(x, new int[] {2}, false).getFlat(1)));
+        }
+        // a vector's max and an empty last axis
+        assertEquals(3.0, Reductions.max(Tensor.of(1f, 3f, -2f), new int[] {0}, false).item());
+        assertArrayEquals(new int[] {2}, Reductions.sum(Tensor.zeros(DType.FLOAT32, 2, 0), new int[] {1}, false).shape());
+    }
 }
