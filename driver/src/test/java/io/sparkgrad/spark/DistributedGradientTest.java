@@ -127,7 +127,17 @@ class DistributedGradientTest {
 
     /** The partitions' blocks, collected to the driver, in partition order. */
     static List<List<DataBlock>> blocksByPartition(TrainingData data) {
-        return data.blocks().glom().collect();
+        int n = data.blocks().getNumPartitions();
+        List<List<DataBlock>> out = new ArrayList<>();
+        for (int p = 0; p < n; p++) {
+            out.add(new ArrayList<>());
+        }
+        data.blocks().mapPartitionsWithIndex((i, it) -> {
+            List<scala.Tuple2<Integer, DataBlock>> l = new ArrayList<>();
+            it.forEachRemaining(b -> l.add(new scala.Tuple2<>(i, b)));
+            return l.iterator();
+        }, true).collect().forEach(t -> out.get(t._1()).add(t._2()));
+        return out;
     }
 
     @Test
