@@ -6,19 +6,32 @@
 #   benchmarks/run_all.sh OUTDIR
 # torch: apt-get install python3-torch libopenblas0-pthread (without the second package torch
 # runs the reference BLAS).
+# The MLlib side-by-side (MllibSideBySide, one JVM, alternating) runs through ./spark-submit.sh
+# (which needs the examples' application jar: mvn -B -q -DskipTests package). MLLIB_ARGS passes
+# sizes (e.g. MLLIB_ARGS="rows=4000 dim=10 rounds=2" for a smoke run); ONLY=mllib runs only it.
+# Then: python3 benchmarks/summarize.py --write BENCHMARKS.md OUTDIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:?usage: benchmarks/run_all.sh OUTDIR}
 PEERS=../shared/bench/torch
 JAR=benchmarks/target/benchmarks.jar
 [[ -f $JAR ]] || { echo "error: $JAR not built (see the usage line)" >&2; exit 2; }
-[[ -d $PEERS ]] || { echo "error: torch peer scripts not found at $PEERS" >&2; exit 2; }
+ONLY=${ONLY:-all}
+[[ $ONLY == mllib || -d $PEERS ]] || { echo "error: torch peer scripts not found at $PEERS" >&2; exit 2; }
 PY=${PYTHON:-python3}
 mkdir -p "$OUT"
 J=(java -jar "$JAR")
 log() { echo "=== $(date -u +%FT%TZ) load: $(cut -d' ' -f1-3 /proc/loadavg) :: $*" | tee -a "$OUT/timeline.txt"; }
 log "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores"
 log "env OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-unset}"
+# Each figure's command, for BENCHMARKS.md (summarize.py --write reads commands.txt).
+cmd() { local name=$1; shift; echo "$name	SPARKGRAD_JAVA_OPTS=${SPARKGRAD_JAVA_OPTS:-} $*" >> "$OUT/commands.txt"; "$@"; }
+MLLIB=(./spark-submit.sh --jars "$JAR" --class io.sparkgrad.bench.MllibSideBySide)
+: > "$OUT/commands.txt"
+# Without SPARK_HOME, spark-submit.sh runs the driver in its own java, whose heap SPARKGRAD_JAVA_OPTS sets.
+log MllibSideBySide; SPARKGRAD_JAVA_OPTS=-Xmx6g cmd mllib "${MLLIB[@]}" --driver-memory 6g -- ${MLLIB_ARGS:-} > "$OUT/mllib.txt" 2> "$OUT/mllib.err"
+log MllibSideBySide heap at 512m; SPARKGRAD_JAVA_OPTS=-Xmx512m cmd mllib_heap512 "${MLLIB[@]}" --driver-memory 512m -- cases=e ${MLLIB_ARGS:-} > "$OUT/mllib_heap512.txt" 2> "$OUT/mllib_heap512.err" || echo "FAILED: exit $? (see mllib_heap512.err)" >> "$OUT/mllib_heap512.txt"
+if [[ $ONLY == mllib ]]; then log done; exit 0; fi
 "$PY" -c "import sys; sys.path.insert(0, '$PEERS'); import torch, blasinfo; torch.ones(8, 8) @ torch.ones(8, 8); print('torch blas:', blasinfo.describe())" > "$OUT/torch_blas.txt" 2>&1 || true
 log MatmulBench;  "${J[@]}" MatmulBench -rf json -rff "$OUT/matmul.json" > "$OUT/matmul.txt" 2>&1
 log torch gemm;   "$PY" "$PEERS/gemm_bench.py" --lib torch > "$OUT/torch_gemm.txt" 2>&1

@@ -5,24 +5,44 @@ import java.io.Serializable;
 /**
  * The partition-side sum, in the manner of MLlib's {@code DifferentiableLossAggregator}: one flat
  * gradient buffer (the layout of {@code ParameterTuple.flatten()}), the weighted loss sum, the
- * weight sum, the sample count, and the first non-finite value seen (partition and rows). Sums are
- * kept in double. Add and merge are in place and return {@code this}; merging is exact given
- * the order, and {@link TreeReduce} fixes that order so runs are bitwise reproducible.
+ * weight sum, the sample count, and the first non-finite value seen (partition and rows). Add and
+ * merge are in place and return {@code this}; {@link TreeReduce} fixes the order of merges so
+ * runs are bitwise reproducible.
  *
- * <p>Testable without Spark: {@link #empty}, {@link #add}, {@link #merge}.
+ * <p>Precision. While a sum is being built ({@link #add}, {@link #merge}) its gradient is
+ * accumulated in a {@code double[]}; what travels (task result, tree level) is {@link #seal}ed:
+ * rounded once to a {@code float[]} of exactly the gradient's size, half the bytes of the double
+ * partials it replaces. Each seal adds at most half a float ulp of that partial per element;
+ * merges read sealed values exactly into double, so a reduction of {@code k} sealed partials
+ * differs from all-double partials by at most {@code k * 2^-24 * max|partial|} per element
+ * ({@code GradientPrecisionTest} measures it). Loss, weight and count stay double/long.
+ *
+ * <p>Lifecycle: {@link #empty} (open, double accumulator) → adds and merges → {@link #seal}
+ * (float values, accumulator dropped; further adds or merges reopen it from the float values).
+ * The accumulator is {@code transient}: only sealed values are serialised.
+ *
+ * <p>Testable without Spark: {@link #empty}, {@link #add}, {@link #merge}, {@link #seal}.
  */
 public final class GradientSum implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    private final double[] gradient;
+    /** The sealed (float32) gradient; exact while {@link #acc} is null. */
+    private final float[] gradient;
+    /** The open accumulator, or null once sealed (never serialised). */
+    private transient double[] acc;
     private double loss;
     private double weight;
     private long count;
     /** Where the first non-finite gradient or loss was seen, or null. */
     private String nonFinite;
 
-    private GradientSum(double[] gradient) {
-        this.gradient = gradient;
+    private GradientSum(int dim) {
+        this.gradient = new float[dim];
+        this.acc = new double[dim];
+    }
+
+    private GradientSum(float[] sealed) {
+        this.gradient = sealed;
     }
 
     /** A zero sum over {@code dim} gradient values. */
@@ -30,7 +50,7 @@ public final class GradientSum implements Serializable {
         if (dim < 0) {
             throw new IllegalArgumentException("GradientSum: negative dimension " + dim);
         }
-        return new GradientSum(new double[dim]);
+        return new GradientSum(dim);
     }
 
     /**
@@ -57,8 +77,9 @@ public final class GradientSum implements Serializable {
             weight += weightSum;
             return this;
         }
+        double[] a = open();
         for (int i = 0; i < grad.length; i++) {
-            gradient[i] += grad[i];
+            a[i] += grad[i];
         }
         loss += lossSum;
         weight += weightSum;
@@ -72,8 +93,17 @@ public final class GradientSum implements Serializable {
             throw new IllegalArgumentException("GradientSum.merge: dimension " + gradient.length + " and "
                     + other.gradient.length + " differ");
         }
-        for (int i = 0; i < gradient.length; i++) {
-            gradient[i] += other.gradient[i];
+        double[] a = open();
+        if (other.acc != null) {
+            double[] o = other.acc;
+            for (int i = 0; i < a.length; i++) {
+                a[i] += o[i];
+            }
+        } else {
+            float[] o = other.gradient;
+            for (int i = 0; i < a.length; i++) {
+                a[i] += o[i];
+            }
         }
         loss += other.loss;
         weight += other.weight;
@@ -84,20 +114,79 @@ public final class GradientSum implements Serializable {
         return this;
     }
 
+    /** The accumulator, reopened from the sealed values if needed. */
+    private double[] open() {
+        if (acc == null) {
+            acc = new double[gradient.length];
+            for (int i = 0; i < acc.length; i++) {
+                acc[i] = gradient[i];
+            }
+        }
+        return acc;
+    }
+
+    /**
+     * Rounds the accumulated gradient to float32 (once) and drops the accumulator; what is
+     * shipped or handed on is always sealed. Idempotent; returns {@code this}.
+     */
+    public GradientSum seal() {
+        if (acc != null) {
+            for (int i = 0; i < acc.length; i++) {
+                gradient[i] = (float) acc[i];
+            }
+            acc = null;
+        }
+        return this;
+    }
+
+    /** Java serialisation ships the sealed values (an open sum is sealed first). */
+    private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+        seal();
+        out.defaultWriteObject();
+    }
+
+    /** For {@link SparkGradKryoRegistrator}'s serializer: the sealed values, sealing first. */
+    float[] sealedValues() {
+        return seal().gradient;
+    }
+
+    /** For {@link SparkGradKryoRegistrator}'s serializer: a sealed sum from its parts. */
+    static GradientSum of(float[] values, double loss, double weight, long count, String nonFinite) {
+        GradientSum s = new GradientSum(values);
+        s.loss = loss;
+        s.weight = weight;
+        s.count = count;
+        s.nonFinite = nonFinite;
+        return s;
+    }
+
+    /** Whether the sum is sealed (float values, no accumulator). */
+    public boolean sealed() {
+        return acc == null;
+    }
+
     public int dim() {
         return gradient.length;
     }
 
-    /** A copy of the summed gradient. */
+    /** A copy of the summed gradient (the accumulator's values, or the sealed ones widened). */
     public double[] gradient() {
-        return gradient.clone();
+        double[] out = new double[gradient.length];
+        if (acc != null) {
+            System.arraycopy(acc, 0, out, 0, out.length);
+        } else {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = gradient[i];
+            }
+        }
+        return out;
     }
 
-    /** The summed gradient times {@code scale}, as float (the optimizer's input). */
+    /** The summed gradient times {@code scale} (in double), as float (the optimizer's input). */
     public float[] scaledGradient(double scale) {
         float[] out = new float[gradient.length];
         for (int i = 0; i < out.length; i++) {
-            out[i] = (float) (gradient[i] * scale);
+            out[i] = (float) ((acc != null ? acc[i] : gradient[i]) * scale);
         }
         return out;
     }

@@ -19,9 +19,14 @@ public final class KryoCheck {
     private KryoCheck() {
     }
 
-    /** The settings SparkGrad needs: Kryo, registration required, our registrator. */
+    /**
+     * The settings SparkGrad needs: Kryo, registration required, our registrator, and Spark's Kryo
+     * pool ({@code spark.kryo.pool}, on by default since Spark 3.0; kept on unless the user set it),
+     * so serializer instances borrow a Kryo instead of building one (with every registration) each.
+     */
     public static SparkConf configure(SparkConf conf) {
-        return conf.set("spark.serializer", KryoSerializer.class.getName())
+        return conf.setIfMissing("spark.kryo.pool", "true")
+                .set("spark.serializer", KryoSerializer.class.getName())
                 .set("spark.kryo.registrationRequired", "true")
                 .set("spark.kryo.registrator", SparkGradKryoRegistrator.class.getName());
     }

@@ -34,6 +34,11 @@ public final class PartitionGradient implements Serializable {
         this.sens = sens;
     }
 
+    /** The number of parameter values of the factory's model (builds one model). */
+    public int dim() {
+        return (int) factory.create().trainableParamTuple().numel();
+    }
+
     /**
      * The gradient of {@code sens * sum_i w_i loss_i} over this partition's rows of the step, and
      * the unscaled loss sum; {@code attempt} is the task attempt (for the {@link TaskHook}).

@@ -1,51 +1,117 @@
 package io.sparkgrad.spark;
 
-import java.util.ArrayList;
-import java.util.List;
-import org.apache.spark.HashPartitioner;
-import org.apache.spark.api.java.JavaPairRDD;
-import scala.Tuple2;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * A tree reduction of per-partition sums whose result does not depend on the order in which
- * tasks finish. Spark's {@code treeAggregate} merges partial results as they arrive, and float
- * addition is not associative, so two runs can differ in the last bits. Here every level groups
- * the partials by {@code index / fanIn} and sums each group in index order; the driver sums the
- * last level in index order. The tree is like {@code treeAggregate}'s: {@code fanIn =
- * ceil(n^(1/depth))}, and a level is added only while it reduces the driver's share, so no more
- * than about {@code fanIn} sums reach the driver.
+ * The fixed summation order of a step's per-partition {@link GradientSum}s, independent of the
+ * order in which tasks finish (float addition is not associative; Spark's {@code treeAggregate}
+ * merges as results arrive, so two of its runs can differ in the last bits).
+ *
+ * <p>The tree. With {@code n} partitions and depth {@code d}: depth 1 sums partials
+ * {@code 0, 1, ..., n-1} in index order. Depth {@code d >= 2} groups the partitions into
+ * contiguous runs of {@code g = max(2, ceil(n^(1/d)))} ({@code [0, g), [g, 2g), ...}); each group
+ * is summed in index order from zero and sealed (rounded to float32, as a task result is); the
+ * group sums are then summed in group order. The total is sealed too. Every partial is sealed
+ * before it is added. The same order is followed whether the driver combines the partials
+ * ({@link Combiner}, the small-gradient path of {@link DistributedGradient}) or the executors sum
+ * each group and the driver combines the groups (the large-gradient path), so both paths, and a
+ * loop in one JVM that follows this order, give bitwise the same result.
+ *
+ * <p>Earlier versions built this tree with a {@code groupByKey} per level (a shuffle stage); the
+ * grouping by {@code index / g} and the in-order sums are the same, but partials were shipped in
+ * double and a level was added only when it reduced the driver's share.
  */
 public final class TreeReduce {
     private TreeReduce() {
     }
 
-    /** Sums {@code partials} (keyed by partition index) through a tree of the given depth. */
-    public static GradientSum reduce(JavaPairRDD<Integer, GradientSum> partials, int numPartitions, int depth, int dim) {
+    /** The group size of the tree over {@code n} partitions at {@code depth}; 1 means no groups. */
+    public static int groupSize(int n, int depth) {
         if (depth < 1) {
             throw new IllegalArgumentException("tree depth must be >= 1, got " + depth);
         }
-        int n = numPartitions;
-        int fanIn = Math.max((int) Math.ceil(Math.pow(n, 1.0 / depth)), 2);
-        JavaPairRDD<Integer, GradientSum> level = partials;
-        while (n > fanIn + (int) Math.ceil((double) n / fanIn)) {
-            n = (int) Math.ceil((double) n / fanIn);
-            final int f = fanIn;
-            level = level.mapToPair(t -> new Tuple2<>(t._1() / f, t))
-                    .groupByKey(new HashPartitioner(n))
-                    .mapValues(group -> sumInOrder(group, dim));
+        if (depth == 1 || n <= 2) {
+            return 1;
         }
-        return sumInOrder(level.collect(), dim);
+        return Math.max((int) Math.ceil(Math.pow(n, 1.0 / depth)), 2);
     }
 
-    /** Sums (index, partial) pairs in index order. */
-    static GradientSum sumInOrder(Iterable<Tuple2<Integer, GradientSum>> group, int dim) {
-        List<Tuple2<Integer, GradientSum>> items = new ArrayList<>();
-        group.forEach(items::add);
-        items.sort((a, b) -> Integer.compare(a._1(), b._1()));
-        GradientSum total = GradientSum.empty(dim);
-        for (Tuple2<Integer, GradientSum> t : items) {
-            total.merge(t._2());
+    /** The number of groups ({@code ceil(n / g)}). */
+    public static int groups(int n, int groupSize) {
+        return (n + groupSize - 1) / groupSize;
+    }
+
+    /** Sums {@code parts} (indexed by partition) in the tree's order; for tests and one-JVM loops. */
+    public static GradientSum sumInOrder(GradientSum[] parts, int depth, int dim) {
+        Combiner c = new Combiner(parts.length, groupSize(parts.length, depth), dim);
+        for (int i = 0; i < parts.length; i++) {
+            c.accept(i, parts[i]);
         }
-        return total;
+        return c.result();
+    }
+
+    /**
+     * Combines items (partials, or group sums when {@code groupSize} is 1 over the groups) that
+     * arrive in any order, in the tree's order: an item that arrives early is buffered until every
+     * item before it has been added, so at most the out-of-order items are held at once, plus one
+     * open group and the total. Not thread-safe; Spark calls a job's result handler from one thread.
+     */
+    public static final class Combiner {
+        private final int count;
+        private final int groupSize;
+        private final int dim;
+        private final Map<Integer, GradientSum> early = new HashMap<>();
+        private int next;
+        private GradientSum group;
+        private final GradientSum total;
+
+        /** Over {@code count} items, in contiguous groups of {@code groupSize} (1: no groups). */
+        public Combiner(int count, int groupSize, int dim) {
+            this.count = count;
+            this.groupSize = groupSize;
+            this.dim = dim;
+            this.total = GradientSum.empty(dim);
+        }
+
+        /** Item {@code index} has arrived. */
+        public void accept(int index, GradientSum item) {
+            if (index < next || early.containsKey(index) || index >= count) {
+                throw new IllegalStateException("TreeReduce: item " + index + " of " + count + " arrived twice or out of range");
+            }
+            if (index != next) {
+                early.put(index, item);
+                return;
+            }
+            add(item);
+            for (GradientSum s; (s = early.remove(next)) != null; ) {
+                add(s);
+            }
+        }
+
+        private void add(GradientSum item) {
+            item.seal();
+            if (groupSize == 1) {
+                total.merge(item);
+            } else {
+                if (group == null) {
+                    group = GradientSum.empty(dim);
+                }
+                group.merge(item);
+                if ((next + 1) % groupSize == 0 || next + 1 == count) {
+                    total.merge(group.seal());
+                    group = null;
+                }
+            }
+            next++;
+        }
+
+        /** The sealed total; every item must have arrived. */
+        public GradientSum result() {
+            if (next != count) {
+                throw new IllegalStateException("TreeReduce: " + next + " of " + count + " items combined");
+            }
+            return total.seal();
+        }
     }
 }

@@ -124,4 +124,61 @@ class DistributedGradientTest {
         assertEquals(MLP.create().trainableParamTuple().numel(), c.local().length);
         assertEquals("0.weight[0]", c.names().get(0));
     }
+
+    /** The partitions' blocks, collected to the driver, in partition order. */
+    static List<List<DataBlock>> blocksByPartition(TrainingData data) {
+        int n = data.blocks().getNumPartitions();
+        List<List<DataBlock>> out = new ArrayList<>();
+        for (int p = 0; p < n; p++) {
+            out.add(new ArrayList<>());
+        }
+        data.blocks().mapPartitionsWithIndex((i, it) -> {
+            List<scala.Tuple2<Integer, DataBlock>> l = new ArrayList<>();
+            it.forEachRemaining(b -> l.add(new scala.Tuple2<>(i, b)));
+            return l.iterator();
+        }, true).collect().forEach(t -> out.get(t._1()).add(t._2()));
+        return out;
+    }
+
+    @Test
+    void driverCombinedAndExecutorGroupedPathsAgreeBitwiseWithAOneJvmLoop(SparkSession spark) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        List<Sample> rows = rows(300, 15, true, 3);
+        TrainingData data = TrainingData.fromRdd(uneven(sc, rows, 50, 80, 0, 70, 60, 40), DIM).cache();
+        PartitionGradient pg = new PartitionGradient(MLP, LossKind.SOFTMAX_CROSS_ENTROPY, TaskHook.NONE, 1);
+        float[] params = MLP.create().trainableParamTuple().flatten();
+        StepPlan plan = StepPlan.fullBatch(16);
+        List<List<DataBlock>> parts = blocksByPartition(data);
+        for (int depth : new int[] {1, 2, 3}) {
+            DistributedGradient small = new DistributedGradient(sc, data.blocks(), pg, depth);
+            DistributedGradient large = new DistributedGradient(sc, data.blocks(), pg, depth, 0);
+            assertTrue(!small.grouped());
+            assertEquals(depth > 1, large.grouped());
+            GradientSum a = small.compute(params, plan);
+            GradientSum b = large.compute(params, plan);
+            GradientSum[] local = new GradientSum[parts.size()];
+            for (int p = 0; p < local.length; p++) {
+                local[p] = pg.compute(p, parts.get(p).iterator(), params, plan, 0);
+            }
+            GradientSum oneJvm = TreeReduce.sumInOrder(local, depth, params.length);
+            assertArrayEquals(oneJvm.gradient(), a.gradient(), "depth " + depth + ", driver-combined");
+            assertArrayEquals(oneJvm.gradient(), b.gradient(), "depth " + depth + ", grouped on executors");
+            assertEquals(oneJvm.loss(), a.loss());
+            assertEquals(oneJvm.loss(), b.loss());
+            assertEquals(300, b.count());
+            // a second step with other parameters through the same lineage
+            float[] other = params.clone();
+            other[0] += 0.5f;
+            assertArrayEquals(TreeReduce.sumInOrder(localSums(pg, parts, other, plan), depth, params.length).gradient(),
+                    large.compute(other, plan).gradient(), "depth " + depth + ", second step");
+        }
+    }
+
+    static GradientSum[] localSums(PartitionGradient pg, List<List<DataBlock>> parts, float[] params, StepPlan plan) {
+        GradientSum[] out = new GradientSum[parts.size()];
+        for (int p = 0; p < out.length; p++) {
+            out[p] = pg.compute(p, parts.get(p).iterator(), params, plan, 0);
+        }
+        return out;
+    }
 }

@@ -1,0 +1,489 @@
+package io.sparkgrad.bench;
+
+import io.sparkgrad.ml.SparkGradEstimator;
+import io.sparkgrad.ml.SparkGradModel;
+import io.sparkgrad.spark.DataBlock;
+import io.sparkgrad.spark.DataParallelTrainer;
+import io.sparkgrad.spark.DistributedGradient;
+import io.sparkgrad.spark.KryoCheck;
+import io.sparkgrad.spark.LossKind;
+import io.sparkgrad.spark.ModelSpec;
+import io.sparkgrad.spark.PartitionGradient;
+import io.sparkgrad.spark.StepPlan;
+import io.sparkgrad.spark.TaskHook;
+import io.sparkgrad.spark.TrainingData;
+import java.io.Serializable;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.classification.LogisticRegressionModel;
+import org.apache.spark.ml.feature.Instance;
+import org.apache.spark.ml.feature.InstanceBlock;
+import org.apache.spark.ml.feature.InstanceBlock$;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.optim.aggregator.BinaryLogisticBlockAggregator;
+import org.apache.spark.ml.optim.loss.RDDLossFunction;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import scala.Option;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction1;
+
+/**
+ * SparkGrad against Spark MLlib in one JVM, in alternating rounds, on the same seeded synthetic
+ * logistic-regression data (issue 7 §6). Each case prints {@code RATIO,<case>,<median>,<min>,<max>,<rounds>}
+ * of ours / MLlib's time over the rounds (lower is better for us), then the machine.
+ * <ul>
+ *   <li>{@code a} LR gradient pass: {@link DistributedGradient} (logreg, BCE) against MLlib's
+ *       {@code RDDLossFunction.calculate} with {@code BinaryLogisticBlockAggregator} over
+ *       {@code InstanceBlock}s, the code path {@code LogisticRegression} runs for one loss and
+ *       gradient evaluation (binomial, dense, standardised features, no regularisation);</li>
+ *   <li>{@code b} fixed cost of a step on {@code fixedRows x fixedDim}: our pass against a raw
+ *       {@code treeAggregate} of 128 floats over the same partitions;</li>
+ *   <li>{@code c} whole fit from the uncached DataFrame (caching included): our L-BFGS
+ *       ({@code lbfgsIter} iterations) against {@code LogisticRegression.setMaxIter(20)}; both
+ *       final training losses are printed;</li>
+ *   <li>{@code d} transform of the cached DataFrame into the noop sink:
+ *       {@link SparkGradModel#transform} against {@code LogisticRegressionModel.transform};</li>
+ *   <li>{@code e} the driver JVM's heap for a {@code heapParams}-parameter gradient (peak of the
+ *       heap pools during one pass, above the level after a GC before it); with
+ *       {@code local[2]} executors share this heap, so their model replicas and partition sums
+ *       count too. The figure is the largest heap in use right after a GC during the pass (live
+ *       data), less the level after a full GC before it, in gradient sizes; the pools' peak
+ *       (which counts garbage) is printed beside it. Run alone with
+ *       {@code SPARKGRAD_JAVA_OPTS=-Xmx512m} for the no-OOM check (run_all.sh does both).</li>
+ * </ul>
+ * Sizes are {@code key=value} arguments (or {@code -Dbench.key=value}): rows=1000000 dim=100
+ * parts=8 rounds=3 passes=5 fixedRows=8000 fixedDim=10 fixedPasses=30 lbfgsIter=20
+ * heapParams=10000000 cases=abcde depth=2. From the repository root, after
+ * {@code mvn -B -DskipTests package}:
+ * <pre>
+ * SPARKGRAD_JAVA_OPTS=-Xmx6g ./spark-submit.sh --jars benchmarks/target/benchmarks.jar \
+ *     --class io.sparkgrad.bench.MllibSideBySide -- [key=value ...]
+ * </pre>
+ * A smoke run: {@code rows=4000 dim=10 rounds=2 passes=2 fixedPasses=3 lbfgsIter=3 heapParams=100000}.
+ */
+public final class MllibSideBySide {
+    private MllibSideBySide() {
+    }
+
+    private static final Map<String, String> ARGS = new LinkedHashMap<>();
+
+    static int arg(String key, int def) {
+        String v = ARGS.getOrDefault(key, System.getProperty("bench." + key));
+        return v == null ? def : Integer.parseInt(v);
+    }
+
+    static String arg(String key, String def) {
+        return ARGS.getOrDefault(key, System.getProperty("bench." + key, def));
+    }
+
+    public static void main(String[] args) throws Exception {
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            if (eq < 1) {
+                System.err.println("error: argument '" + a + "' is not key=value");
+                System.exit(2);
+            }
+            ARGS.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+        String cases = arg("cases", "abcde");
+        SparkConf conf = KryoCheck.configure(new SparkConf()).setIfMissing("spark.master", "local[2]")
+                .setIfMissing("spark.app.name", "sparkgrad-mllib-side-by-side")
+                .set("spark.kryo.registrationRequired", "false"); // MLlib's own classes are not in our registrator
+        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        spark.sparkContext().setLogLevel("WARN");
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        printEnvironment(sc);
+        int rows = arg("rows", 1_000_000);
+        int dim = arg("dim", 100);
+        int parts = arg("parts", 8);
+        if (cases.contains("a")) {
+            gradientPass(spark, sc, rows, dim, parts, "a_lr_gradient_pass", arg("passes", 5));
+        }
+        if (cases.contains("b")) {
+            fixedCost(spark, sc, arg("fixedRows", 8000), arg("fixedDim", 10), parts);
+        }
+        if (cases.contains("c") || cases.contains("d")) {
+            fitAndTransform(spark, rows, dim, parts, cases);
+        }
+        if (cases.contains("e")) {
+            heap(sc, arg("heapParams", 10_000_000), parts);
+        }
+        printEnvironment(sc);
+        spark.stop();
+    }
+
+    /** CPU model, cores, load average and the OPENBLAS_* variables as the environment sets them. */
+    static void printEnvironment(JavaSparkContext sc) throws Exception {
+        String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
+        String load = Files.readString(Path.of("/proc/loadavg")).trim();
+        System.out.println("ENV,cpu=" + cpu + ",cores=" + Runtime.getRuntime().availableProcessors()
+                + ",loadavg=" + load + ",OPENBLAS_CORETYPE=" + env("OPENBLAS_CORETYPE") + ",OPENBLAS_L2_SIZE="
+                + env("OPENBLAS_L2_SIZE") + ",OPENBLAS_NUM_THREADS=" + env("OPENBLAS_NUM_THREADS") + ",master="
+                + sc.master() + ",maxHeapMB=" + Runtime.getRuntime().maxMemory() / (1 << 20));
+    }
+
+    static String env(String k) {
+        String v = System.getenv(k);
+        return v == null ? "unset" : v;
+    }
+
+    /** Seeded rows of a logistic model: features N(0,1), label ~ Bernoulli(sigmoid(w.x)), w_j = ((j % 7) - 3) / 10. */
+    static double[][] partitionRows(int p, int n, int dim) {
+        SplittableRandom r = new SplittableRandom(1000 + p);
+        double[][] out = new double[n][];
+        for (int i = 0; i < n; i++) {
+            double[] x = new double[dim + 1];
+            double s = 0;
+            for (int j = 0; j < dim; j++) {
+                x[j] = r.nextGaussian();
+                s += x[j] * ((j % 7) - 3) * 0.1;
+            }
+            x[dim] = r.nextDouble() < 1 / (1 + Math.exp(-s)) ? 1 : 0;
+            out[i] = x;
+        }
+        return out;
+    }
+
+    static JavaRDD<Integer> seeds(JavaSparkContext sc, int parts) {
+        List<Integer> ids = new ArrayList<>();
+        for (int p = 0; p < parts; p++) {
+            ids.add(p);
+        }
+        return sc.parallelize(ids, parts);
+    }
+
+    /** Our blocks: the seeded rows as float DataBlocks of up to 4096 rows. */
+    static JavaRDD<DataBlock> ourBlocks(JavaSparkContext sc, int rows, int dim, int parts) {
+        int per = rows / parts;
+        return seeds(sc, parts).mapPartitionsWithIndex((p, it) -> {
+            double[][] xs = partitionRows(p, per, dim);
+            List<DataBlock> out = new ArrayList<>();
+            for (int start = 0; start < per; start += TrainingData.BLOCK_ROWS) {
+                int n = Math.min(TrainingData.BLOCK_ROWS, per - start);
+                float[] x = new float[n * dim];
+                float[] y = new float[n];
+                for (int i = 0; i < n; i++) {
+                    for (int j = 0; j < dim; j++) {
+                        x[i * dim + j] = (float) xs[start + i][j];
+                    }
+                    y[i] = (float) xs[start + i][dim];
+                }
+                out.add(new DataBlock(p, start, n, dim, x, y, null));
+            }
+            return out.iterator();
+        }, true);
+    }
+
+    /** MLlib's instances: the same rows (as double), blocked as LogisticRegression blocks them (1 MiB blocks). */
+    static RDD<InstanceBlock> mllibBlocks(JavaSparkContext sc, int rows, int dim, int parts) {
+        int per = rows / parts;
+        JavaRDD<Instance> inst = seeds(sc, parts).mapPartitionsWithIndex((p, it) -> {
+            double[][] xs = partitionRows(p, per, dim);
+            List<Instance> out = new ArrayList<>(per);
+            for (double[] x : xs) {
+                out.add(new Instance(x[dim], 1.0, Vectors.dense(Arrays.copyOf(x, dim))));
+            }
+            return out.iterator();
+        }, true);
+        return InstanceBlock$.MODULE$.blokifyWithMaxMemUsage(inst.rdd(), 1L << 20);
+    }
+
+    /** MLlib's aggregator factory, as LogisticRegression builds it (unit std, zero mean: data already standard). */
+    static final class Aggregators extends AbstractFunction1<Broadcast<Vector>, BinaryLogisticBlockAggregator>
+            implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final Broadcast<double[]> inverseStd;
+        private final Broadcast<double[]> scaledMean;
+
+        Aggregators(Broadcast<double[]> inverseStd, Broadcast<double[]> scaledMean) {
+            this.inverseStd = inverseStd;
+            this.scaledMean = scaledMean;
+        }
+
+        @Override
+        public BinaryLogisticBlockAggregator apply(Broadcast<Vector> coefficients) {
+            return new BinaryLogisticBlockAggregator(inverseStd, scaledMean, true, false, coefficients);
+        }
+    }
+
+    static void gradientPass(SparkSession spark, JavaSparkContext sc, int rows, int dim, int parts, String name,
+                             int passes) {
+        JavaRDD<DataBlock> ours = ourBlocks(sc, rows, dim, parts).persist(StorageLevel.MEMORY_AND_DISK());
+        ours.count();
+        RDD<InstanceBlock> theirs = mllibBlocks(sc, rows, dim, parts).persist(StorageLevel.MEMORY_AND_DISK());
+        theirs.count();
+        ModelSpec spec = ModelSpec.parse("logreg", dim, 1, 1);
+        int depth = arg("depth", 2);
+        DistributedGradient dg = new DistributedGradient(sc, ours,
+                new PartitionGradient(spec, LossKind.BCE_WITH_LOGITS, TaskHook.NONE, 1), depth);
+        float[] params = spec.create().trainableParamTuple().flatten();
+        StepPlan plan = StepPlan.fullBatch(TrainingData.BLOCK_ROWS);
+        double[] ones = new double[dim];
+        Arrays.fill(ones, 1);
+        RDDLossFunction<InstanceBlock, BinaryLogisticBlockAggregator> loss = new RDDLossFunction<>(theirs,
+                new Aggregators(sc.broadcast(ones), sc.broadcast(new double[dim])), Option.empty(), depth,
+                ClassTag$.MODULE$.apply(InstanceBlock.class), ClassTag$.MODULE$.apply(BinaryLogisticBlockAggregator.class));
+        breeze.linalg.DenseVector<Object> coef = new breeze.linalg.DenseVector$mcD$sp(new double[dim + 1]);
+        alternate(name + "_depth" + depth, arg("rounds", 3), passes,
+                () -> dg.compute(params, plan).loss(),
+                () -> (Double) loss.calculate(coef)._1());
+        ours.unpersist(true);
+        theirs.unpersist(true);
+    }
+
+    static void fixedCost(SparkSession spark, JavaSparkContext sc, int rows, int dim, int parts) {
+        JavaRDD<DataBlock> ours = ourBlocks(sc, rows, dim, parts).persist(StorageLevel.MEMORY_AND_DISK());
+        ours.count();
+        ModelSpec spec = ModelSpec.parse("logreg", dim, 1, 1);
+        int depth = arg("depth", 2);
+        DistributedGradient dg = new DistributedGradient(sc, ours,
+                new PartitionGradient(spec, LossKind.BCE_WITH_LOGITS, TaskHook.NONE, 1), depth);
+        float[] params = spec.create().trainableParamTuple().flatten();
+        StepPlan plan = StepPlan.fullBatch(TrainingData.BLOCK_ROWS);
+        alternate("b_fixed_cost_depth" + depth, arg("rounds", 3), arg("fixedPasses", 30),
+                () -> dg.compute(params, plan).loss(),
+                () -> ours.treeAggregate(new float[128], (acc, b) -> {
+                    acc[0] += b.rows();
+                    return acc;
+                }, (x, y) -> {
+                    for (int i = 0; i < x.length; i++) {
+                        x[i] += y[i];
+                    }
+                    return x;
+                }, depth)[0]);
+        ours.unpersist(true);
+    }
+
+    static Dataset<Row> frame(SparkSession spark, int rows, int dim, int parts) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        int per = rows / parts;
+        JavaRDD<Row> rs = seeds(sc, parts).mapPartitionsWithIndex((p, it) -> {
+            List<Row> out = new ArrayList<>(per);
+            for (double[] x : partitionRows(p, per, dim)) {
+                out.add(RowFactory.create(x[dim], Vectors.dense(Arrays.copyOf(x, dim))));
+            }
+            return out.iterator();
+        }, true);
+        StructType schema = new StructType().add("label", DataTypes.DoubleType).add("features", new VectorUDT());
+        return spark.createDataFrame(rs, schema);
+    }
+
+    static void fitAndTransform(SparkSession spark, int rows, int dim, int parts, String cases) {
+        Dataset<Row> df = frame(spark, rows, dim, parts);
+        int iters = arg("lbfgsIter", 20);
+        ModelSpec spec = ModelSpec.parse("logreg", dim, 1, 1);
+        double[] losses = new double[2];
+        if (cases.contains("c")) {
+            alternate("c_whole_fit", arg("rounds", 3), 1, () -> {
+                TrainingData data = TrainingData.fromDataset(df, "features", "label", null).cache();
+                try {
+                    DataParallelTrainer.Result r = DataParallelTrainer.builder(spec, LossKind.BCE_WITH_LOGITS)
+                            .lbfgs(iters, 10, 1e-6).treeDepth(arg("depth", 2)).build().fit(spark, data);
+                    losses[0] = r.history().isEmpty() ? Double.NaN : r.history().get(r.history().size() - 1).loss();
+                } finally {
+                    data.unpersist();
+                }
+                return losses[0];
+            }, () -> {
+                LogisticRegressionModel m = new LogisticRegression().setMaxIter(20).setRegParam(0).fit(df);
+                double[] h = m.summary().objectiveHistory();
+                losses[1] = h[h.length - 1];
+                return losses[1];
+            });
+            System.out.printf(Locale.ROOT, "FIT,final training loss ours=%.8f (%d L-BFGS iterations) mllib=%.8f (20)%n",
+                    losses[0], iters, losses[1]);
+        }
+        if (cases.contains("d")) {
+            Dataset<Row> cached = df.persist(StorageLevel.MEMORY_AND_DISK());
+            cached.count();
+            SparkGradModel ours = new SparkGradEstimator().setModel("logreg").setLoss("bce_with_logits").setMaxIter(1)
+                    .setStandardization(false).fit(cached);
+            LogisticRegressionModel theirs = new LogisticRegression().setMaxIter(1).fit(cached);
+            alternate("d_transform", arg("rounds", 3), 1, () -> {
+                ours.transform(cached).write().format("noop").mode("overwrite").save();
+                return 0;
+            }, () -> {
+                theirs.transform(cached).write().format("noop").mode("overwrite").save();
+                return 0;
+            });
+            cached.unpersist(true);
+        }
+    }
+
+    /** Peak heap (all heap pools' peaks summed) during one pass over a large model, above the post-GC level. */
+    static void heap(JavaSparkContext sc, int params, int parts) throws Exception {
+        int in = 99;
+        int hidden = Math.max(1, (params - 1) / (in + 2));
+        ModelSpec spec = ModelSpec.parse("mlp:" + hidden + ",1", in, 1, 1);
+        JavaRDD<DataBlock> blocks = ourBlocks(sc, parts * 4, in, parts).persist(StorageLevel.MEMORY_ONLY());
+        blocks.count();
+        DistributedGradient dg = new DistributedGradient(sc, blocks,
+                new PartitionGradient(spec, LossKind.BCE_WITH_LOGITS, TaskHook.NONE, 1), arg("depth", 2));
+        float[] p = spec.create().trainableParamTuple().flatten();
+        long gradBytes = (long) p.length * Float.BYTES;
+        StepPlan plan = StepPlan.fullBatch(TrainingData.BLOCK_ROWS);
+        dg.compute(p, plan); // warm-up
+        List<Double> multiples = new ArrayList<>();
+        List<Double> upper = new ArrayList<>();
+        AfterGc afterGc = new AfterGc();
+        for (int r = 0; r < arg("rounds", 3); r++) {
+            System.gc();
+            long base = heapUsed();
+            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                pool.resetPeakUsage();
+            }
+            afterGc.max.set(0);
+            dg.compute(p, plan);
+            long peak = 0;
+            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                if (pool.getType() == MemoryType.HEAP) {
+                    peak += pool.getPeakUsage().getUsed();
+                }
+            }
+            upper.add((peak - base) / (double) gradBytes);
+            multiples.add(Math.max(0, afterGc.max.get() - base) / (double) gradBytes);
+        }
+        afterGc.close();
+        double[] m = multiples.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] u = upper.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        System.out.printf(Locale.ROOT, "HEAP,e_driver_heap_per_gradient,%.2f,%.2f,%.2f,%d,params=%d,gradientMB=%.1f,"
+                        + "poolPeakIncludingGarbage=%.2f,maxHeapMB=%d%n",
+                m[m.length / 2], m[0], m[m.length - 1], m.length, p.length, gradBytes / 1e6, u[u.length / 2],
+                Runtime.getRuntime().maxMemory() >> 20);
+        blocks.unpersist(true);
+    }
+
+    /**
+     * The largest heap in use right after any garbage collection (live data at that moment, from
+     * the GC notifications), while registered. The pools' peak usage also counts garbage not yet
+     * collected, so it is printed only as an upper bound.
+     */
+    static final class AfterGc implements javax.management.NotificationListener, AutoCloseable {
+        final java.util.concurrent.atomic.AtomicLong max = new java.util.concurrent.atomic.AtomicLong();
+        private final List<javax.management.NotificationEmitter> emitters = new ArrayList<>();
+
+        private final java.util.Set<String> heapPools = new java.util.HashSet<>();
+
+        AfterGc() {
+            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                if (pool.getType() == MemoryType.HEAP) {
+                    heapPools.add(pool.getName());
+                }
+            }
+            for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                if (gc instanceof javax.management.NotificationEmitter e) {
+                    e.addNotificationListener(this, null, null);
+                    emitters.add(e);
+                }
+            }
+        }
+
+        @Override
+        public void handleNotification(javax.management.Notification n, Object handback) {
+            if (!n.getType().equals(com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
+                return;
+            }
+            com.sun.management.GarbageCollectionNotificationInfo info = com.sun.management.GarbageCollectionNotificationInfo
+                    .from((javax.management.openmbean.CompositeData) n.getUserData());
+            long used = 0;
+            for (Map.Entry<String, java.lang.management.MemoryUsage> e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+                if (heapPools.contains(e.getKey())) { // the map may list non-heap pools too
+                    used += e.getValue().getUsed();
+                }
+            }
+            max.accumulateAndGet(used, Math::max);
+        }
+
+        @Override
+        public void close() throws javax.management.ListenerNotFoundException {
+            for (javax.management.NotificationEmitter e : emitters) {
+                e.removeNotificationListener(this);
+            }
+        }
+    }
+
+    static long heapUsed() {
+        long used = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                used += pool.getUsage().getUsed();
+            }
+        }
+        return used;
+    }
+
+    /**
+     * One warm-up round, then {@code rounds} rounds alternating ours and MLlib (who goes first
+     * alternates too); a round times {@code calls} calls of each. Prints the per-round ratio.
+     */
+    static void alternate(String name, int rounds, int calls, DoubleSupplier ours, DoubleSupplier theirs) {
+        List<Double> ratios = new ArrayList<>();
+        List<Double> oursMs = new ArrayList<>();
+        List<Double> theirsMs = new ArrayList<>();
+        for (int r = -1; r < rounds; r++) {
+            double a;
+            double b;
+            if ((r & 1) == 0) {
+                a = time(ours, calls);
+                b = time(theirs, calls);
+            } else {
+                b = time(theirs, calls);
+                a = time(ours, calls);
+            }
+            if (r >= 0) {
+                ratios.add(a / b);
+                oursMs.add(a);
+                theirsMs.add(b);
+            }
+        }
+        System.out.printf(Locale.ROOT, "RATIO,%s,%.3f,%.3f,%.3f,%d,ours_ms=%.1f,mllib_ms=%.1f%n", name, median(ratios),
+                ratios.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
+                ratios.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN), ratios.size(),
+                median(oursMs), median(theirsMs));
+    }
+
+    /** Milliseconds per call over {@code calls} calls. */
+    static double time(DoubleSupplier f, int calls) {
+        double sink = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < calls; i++) {
+            sink += f.getAsDouble();
+        }
+        double ms = (System.nanoTime() - t0) / 1e6 / calls;
+        if (Double.isNaN(sink)) {
+            System.out.println("note: a call returned NaN");
+        }
+        return ms;
+    }
+
+    static double median(List<Double> v) {
+        double[] x = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return x.length == 0 ? Double.NaN : x.length % 2 == 1 ? x[x.length / 2] : (x[x.length / 2 - 1] + x[x.length / 2]) / 2;
+    }
+}
