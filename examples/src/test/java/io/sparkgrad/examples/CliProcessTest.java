@@ -38,6 +38,10 @@ class CliProcessTest {
         }
         cmd.add("-Dlog4j2.configurationFile=file:" + REPO.resolve("conf/log4j2.properties"));
         cmd.add("-Djava.awt.headless=true");
+        // The test rules for Spark (surefire sets them for its own JVM only): loopback, no UI.
+        cmd.add("-Dspark.ui.enabled=false");
+        cmd.add("-Dspark.driver.host=127.0.0.1");
+        cmd.add("-Dspark.driver.bindAddress=127.0.0.1");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass);
