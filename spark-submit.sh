@@ -66,7 +66,9 @@ while [[ $# -gt 0 ]]; do
     --driver-class-path|--executor-memory|--proxy-user|--driver-cores|--total-executor-cores|\
     --executor-cores|--num-executors|--principal|--keytab|--queue)
       SPARK_ARGS+=("$1" "$2"); shift 2 ;;
-    --verbose|-v|--supervise)
+    --verbose|-v)
+      SPARK_ARGS+=("$1"); SPARKGRAD_VERBOSE=1; shift ;;
+    --supervise)
       SPARK_ARGS+=("$1"); shift ;;
     *)
       APP_ARGS+=("$1"); shift ;;
@@ -74,14 +76,20 @@ while [[ $# -gt 0 ]]; do
 done
 MASTER="${MASTER:-local[2]}"
 
+# Logging: conf/log4j2.properties reads these two; verbose shows Spark's task-failure logs.
+LOG_OPTS=("-Dlog4j2.configurationFile=file:$LOG_CONF")
+if [[ -n "${SPARKGRAD_VERBOSE:-}" && "${SPARKGRAD_VERBOSE}" != "0" ]]; then
+  LOG_OPTS+=(-Dsparkgrad.taskLog=warn -Dsparkgrad.userErrorLog=NEUTRAL)
+fi
+
 COMMON=(
   --master "$MASTER"
   --class "$CLASS"
   --conf "spark.driver.host=$DRIVER_HOST"
   --conf "spark.driver.bindAddress=$SPARK_LOCAL_IP"
   --conf "spark.executorEnv.OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS"
-  --conf "spark.driver.extraJavaOptions=-Dlog4j2.configurationFile=file:$LOG_CONF -Djava.awt.headless=true"
-  --conf "spark.executor.extraJavaOptions=-Dlog4j2.configurationFile=file:$LOG_CONF"
+  --conf "spark.driver.extraJavaOptions=${LOG_OPTS[*]} -Djava.awt.headless=true"
+  --conf "spark.executor.extraJavaOptions=${LOG_OPTS[*]}"
 )
 
 if [[ -n "${SPARK_HOME:-}" ]]; then
@@ -89,6 +97,6 @@ if [[ -n "${SPARK_HOME:-}" ]]; then
     "$APP_JAR" ${APP_ARGS[@]+"${APP_ARGS[@]}"}
 fi
 
-exec java "${ADD_OPENS[@]}" -Dlog4j2.configurationFile="file:$LOG_CONF" ${SPARKGRAD_JAVA_OPTS:-} \
+exec java "${ADD_OPENS[@]}" "${LOG_OPTS[@]}" ${SPARKGRAD_JAVA_OPTS:-} \
   -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR" org.apache.spark.deploy.SparkSubmit \
   "${COMMON[@]}" ${SPARK_ARGS[@]+"${SPARK_ARGS[@]}"} "$APP_JAR" ${APP_ARGS[@]+"${APP_ARGS[@]}"}

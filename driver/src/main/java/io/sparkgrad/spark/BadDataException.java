@@ -13,10 +13,6 @@ public class BadDataException extends IllegalArgumentException {
     }
 
     /**
-     * The BadDataException behind {@code e}, if one is in its cause chain (Spark wraps an
-     * exception thrown inside a task in a {@code SparkException}), else null.
-     */
-    /**
      * Rethrows {@code e} as the BadDataException behind it when there is one, else as it is.
      * Spark's Java API throws its checked {@code SparkException} without declaring it; this keeps
      * it unchanged rather than wrapping it.
@@ -37,10 +33,25 @@ public class BadDataException extends IllegalArgumentException {
         throw (T) e;
     }
 
+    /**
+     * The BadDataException behind {@code e}: one in its cause chain, else one named in a message
+     * of the chain ({@code ...: io.sparkgrad.spark.BadDataException: f.csv:3: ...}, as Spark
+     * reports a task's exception it could not deserialize), rebuilt from that message; else null.
+     */
     public static BadDataException find(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof BadDataException) {
                 return (BadDataException) t;
+            }
+        }
+        String marker = BadDataException.class.getName() + ": ";
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage();
+            int at = m == null ? -1 : m.indexOf(marker);
+            if (at >= 0) {
+                int from = at + marker.length();
+                int nl = m.indexOf('\n', from);
+                return new BadDataException(m.substring(from, nl < 0 ? m.length() : nl).strip());
             }
         }
         return null;

@@ -49,24 +49,37 @@ public final class DataLoader {
         }
     }
 
-    /** How to read the rows. */
+    /**
+     * How to read the rows. {@code labels}, when not null, is checked on every line as it is
+     * parsed, so a bad label names its file and line.
+     */
     public record Options(boolean header, int labelColumn, int numFeatures, String featuresCol, String labelCol,
-                          String weightCol) implements Serializable {
+                          String weightCol, LabelRule labels) implements Serializable {
+        /** Without a label rule: labels are checked later, by {@link TrainingData#validate}. */
+        public Options(boolean header, int labelColumn, int numFeatures, String featuresCol, String labelCol,
+                       String weightCol) {
+            this(header, labelColumn, numFeatures, featuresCol, labelCol, weightCol, null);
+        }
+
         /** CSV with the label in the last column, no header; Parquet columns features/label. */
         public static Options defaults() {
             return new Options(false, -1, -1, "features", "label", null);
         }
 
         public Options withHeader(boolean h) {
-            return new Options(h, labelColumn, numFeatures, featuresCol, labelCol, weightCol);
+            return new Options(h, labelColumn, numFeatures, featuresCol, labelCol, weightCol, labels);
         }
 
         public Options withNumFeatures(int n) {
-            return new Options(header, labelColumn, n, featuresCol, labelCol, weightCol);
+            return new Options(header, labelColumn, n, featuresCol, labelCol, weightCol, labels);
         }
 
         public Options withWeightCol(String w) {
-            return new Options(header, labelColumn, numFeatures, featuresCol, labelCol, w);
+            return new Options(header, labelColumn, numFeatures, featuresCol, labelCol, w, labels);
+        }
+
+        public Options withLabels(LabelRule rule) {
+            return new Options(header, labelColumn, numFeatures, featuresCol, labelCol, weightCol, rule);
         }
     }
 
@@ -189,6 +202,7 @@ public final class DataLoader {
         if (format == Format.LIBSVM) {
             String[] tok = s.split("\\s+");
             float label = parseNumber(tok[0], where, "label");
+            checkLabel(label, tok[0], where, opt);
             float[] x = new float[dim];
             int prev = 0;
             for (int i = 1; i < tok.length; i++) {
@@ -231,7 +245,15 @@ public final class DataLoader {
                 x[j++] = v;
             }
         }
+        checkLabel(label, f[labelAt], where, opt);
         return new Sample(x, label);
+    }
+
+    private static void checkLabel(float label, String text, String where, Options opt) {
+        String why = opt.labels() == null ? null : opt.labels().check(label, text.strip());
+        if (why != null) {
+            throw new BadDataException(where + ": " + why);
+        }
     }
 
     private static float parseNumber(String text, String where, String field) {

@@ -1,9 +1,6 @@
 package io.sparkgrad.examples;
 
-import io.sparkgrad.spark.BadDataException;
 import io.sparkgrad.spark.KryoCheck;
-import io.sparkgrad.spark.NonFiniteStepException;
-import io.sparkgrad.spark.checkpoint.CheckpointDirectoryException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.Set;
@@ -32,6 +29,14 @@ import picocli.CommandLine.Command;
 public final class Cli implements Runnable {
     /** The subcommands' names. */
     static final Set<String> SUBCOMMANDS = Set.of("train", "help");
+
+    /** The end of every {@code --help}: exit codes and how to see Spark's logs. */
+    static final String[] FOOTER = {
+        "",
+        "Exit codes: 0 done; 2 a user error (bad data, option or path), one 'error:' line; 1 an internal error, with its trace.",
+        "Spark's task-failure logs are hidden for user errors; to see them, run with SPARKGRAD_VERBOSE=1",
+        "(SPARKGRAD_VERBOSE=1 ./spark-submit.sh ...) or ./spark-submit.sh --verbose ... (also spark-submit's --verbose).",
+    };
 
     private Cli() {
     }
@@ -70,6 +75,7 @@ public final class Cli implements Runnable {
 
     /** {@code cl} with SparkGrad's output streams and exit codes: user errors as one {@code error: ...} line and 2. */
     static CommandLine configure(CommandLine cl, PrintStream out, PrintStream err) {
+        cl.getCommandSpec().usageMessage().footer(FOOTER);
         cl.setOut(new PrintWriter(out, true)); // --help and --version
         cl.setErr(new PrintWriter(err, true));
         cl.setParameterExceptionHandler((e, a) -> {
@@ -79,10 +85,9 @@ public final class Cli implements Runnable {
             return 2;
         });
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            BadDataException bad = BadDataException.find(e);
-            if (bad != null || e instanceof UsageException || e instanceof NonFiniteStepException
-                    || e instanceof IllegalArgumentException || e instanceof CheckpointDirectoryException) {
-                cmd.getErr().println("error: " + firstLine((bad != null ? bad : e).getMessage()));
+            String user = UserErrors.message(e);
+            if (user != null) {
+                cmd.getErr().println("error: " + user);
                 cmd.getErr().flush();
                 return 2;
             }
@@ -92,11 +97,7 @@ public final class Cli implements Runnable {
     }
 
     static String firstLine(String s) {
-        if (s == null) {
-            return "(no message)";
-        }
-        int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).strip();
+        return UserErrors.firstLine(s);
     }
 
     /**

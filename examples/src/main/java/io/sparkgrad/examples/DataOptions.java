@@ -3,6 +3,7 @@ package io.sparkgrad.examples;
 import static io.sparkgrad.examples.UsageException.require;
 
 import io.sparkgrad.spark.DataLoader;
+import io.sparkgrad.spark.LabelRule;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -114,10 +115,19 @@ final class DataOptions {
 
     /** Reads {@code --data} (or the bundled digits) into {@code --partitions} partitions. */
     DataLoader.Loaded load(SparkSession spark) throws IOException {
+        return load(spark, null);
+    }
+
+    /**
+     * As {@link #load(SparkSession)}, checking every label of CSV and LIBSVM lines against
+     * {@code labels} (null: none) as it is read, so a bad one names its file and line.
+     */
+    DataLoader.Loaded load(SparkSession spark, LabelRule labels) throws IOException {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        DataLoader.Options opt = loaderOptions().withLabels(labels);
         return data == null
-                ? DataLoader.fromLines(sc, bundled(DIGITS), "classpath:" + DIGITS, DataLoader.Format.CSV, loaderOptions(), partitions)
-                : DataLoader.load(spark, data, parsedFormat(), loaderOptions(), partitions);
+                ? DataLoader.fromLines(sc, bundled(DIGITS), "classpath:" + DIGITS, DataLoader.Format.CSV, opt, partitions)
+                : DataLoader.load(spark, data, parsedFormat(), opt, partitions);
     }
 
     /** The lines of a data set bundled in the jar ({@code .gz} is decompressed). */

@@ -18,6 +18,7 @@ import io.sparkgrad.spark.ProgressListener;
 import io.sparkgrad.spark.StepRecord;
 import io.sparkgrad.spark.TrainingData;
 import io.sparkgrad.spark.KryoCheck;
+import io.sparkgrad.spark.LabelRule;
 import io.sparkgrad.spark.TrainerConfig;
 import io.sparkgrad.spark.checkpoint.Checkpoint;
 import io.sparkgrad.spark.checkpoint.CheckpointStore;
@@ -67,7 +68,7 @@ public final class Train implements Callable<Integer> {
     @Option(names = "--loss", defaultValue = "softmax", description = "softmax | bce | mse (default: ${DEFAULT-VALUE})")
     String loss;
 
-    @Option(names = "--classes", defaultValue = "-1", description = "Classes for softmax, at least 2 (default: max label + 1)")
+    @Option(names = "--classes", defaultValue = "-1", description = "Classes for softmax, at least 2 (default: from the labels, which must then be 0..K-1)")
     int classes;
 
     @Option(names = "--epochs", defaultValue = "30", description = "Passes over the data, at least 1 (default: ${DEFAULT-VALUE})")
@@ -262,7 +263,8 @@ public final class Train implements Callable<Integer> {
         SparkSession spark = sessions.get();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         KryoCheck.verify();
-        DataLoader.Loaded all = input.load(spark);
+        LossKind lossKind = lossKind(loss);
+        DataLoader.Loaded all = input.load(spark, LabelRule.of(lossKind, classes));
         DataLoader.Loaded[] split = all.split(new double[] {1 - testFraction, testFraction}, seed);
         DataLoader.Loaded train = split[0].repartition(input.partitions);
         DataLoader.Loaded test = split[1];
@@ -273,9 +275,7 @@ public final class Train implements Callable<Integer> {
         }
         TrainingData trainData = train.pack().cache();
         TrainingData testData = test.pack().cache();
-        LossKind lossKind = lossKind(loss);
-        int outputs = lossKind == LossKind.SOFTMAX_CROSS_ENTROPY
-                ? (classes > 0 ? classes : maxLabel(trainData) + 1) : 1;
+        int outputs = lossKind == LossKind.SOFTMAX_CROSS_ENTROPY ? (classes > 0 ? classes : inferClasses(all)) : 1;
         ModelSpec spec = ModelSpec.parse(model, all.dim(), outputs, seed);
         out.printf(Locale.ROOT, "SparkGrad: %s, %d features, model %s, loss %s, %s, master %s%n", all.source(), all.dim(),
                 spec.text(), lossKind, optimizer, spark.sparkContext().master());
@@ -370,14 +370,11 @@ public final class Train implements Callable<Integer> {
         }
     }
 
-    private static int maxLabel(TrainingData d) {
-        return d.blocks().map(b -> {
-            float max = 0;
-            for (float v : b.labels()) {
-                max = Math.max(max, v);
-            }
-            return (int) max;
-        }).fold(0, Math::max);
+    /** The classes of softmax data without --classes, from its labels (see {@link LabelClasses}). */
+    private int inferClasses(DataLoader.Loaded all) {
+        int k = LabelClasses.infer(all);
+        out.printf(Locale.ROOT, "%d classes, from the labels 0..%d (--classes to set)%n", k, k - 1);
+        return k;
     }
 
     static List<String> bundled(String resource) throws IOException {
