@@ -14,8 +14,11 @@ import java.util.function.LongSupplier;
  * </pre>
  * Two modes. Every {@code every} steps: a step line every {@code every} steps and at the first and
  * last, and every epoch's line. Or every {@code intervalSeconds} of wall time (when
- * {@code every} is 0): the first step's line, then at most one line per interval (the epoch's line
- * if an epoch ended, else a step line), and always the last epoch's line. Both print skipped
+ * {@code every} is 0): the first step's line, then at most one line per interval, and always the
+ * last epoch's line. When epochs are shorter than the interval, the line is that of the first
+ * epoch to end once the interval has passed (it carries the validation metrics); when they are
+ * longer (or none has ended yet), it is the step's line once the interval has passed, and each
+ * epoch's line too. Both print skipped
  * steps as they happen and end with the summary. Regression lines show RMSE, MAE and R² (in the
  * target's units) and never an accuracy.
  */
@@ -29,6 +32,9 @@ final class ConsoleProgress implements ProgressListener {
     private long firstStep = 1;
     private StepRecord lastStep;
     private EpochRecord lastEpoch;
+    private long lastEpochEnd;
+    /** The wall time of the last epoch, 0 before one has ended. */
+    private long epochNanos;
 
     ConsoleProgress(PrintStream out, int every, double intervalSeconds, LongSupplier clock) {
         this.out = out;
@@ -37,6 +43,7 @@ final class ConsoleProgress implements ProgressListener {
         this.clock = clock;
         this.startNanos = clock.getAsLong();
         this.lastPrint = startNanos;
+        this.lastEpochEnd = startNanos;
     }
 
     private boolean timed() {
@@ -57,6 +64,7 @@ final class ConsoleProgress implements ProgressListener {
         firstStep = first;
         startNanos = clock.getAsLong();
         lastPrint = startNanos;
+        lastEpochEnd = startNanos;
     }
 
     @Override
@@ -69,7 +77,7 @@ final class ConsoleProgress implements ProgressListener {
             return;
         }
         boolean print = timed()
-                ? s.step() == firstStep || (due() && !endsEpochSoon(s))
+                ? s.step() == firstStep || (due() && !endsEpochSoon(s) && !(epochNanos > 0 && epochNanos <= intervalNanos))
                 : s.step() % every == 0 || s.step() == s.totalSteps() || s.step() == firstStep;
         if (print) {
             out.printf(Locale.ROOT, "step %d/%d | epoch %d | loss %.4f | %.0f samples/s | lr %.3g | eta %s%n",
@@ -87,8 +95,11 @@ final class ConsoleProgress implements ProgressListener {
     @Override
     public void onEpoch(EpochRecord e) {
         lastEpoch = e;
+        long now = clock.getAsLong();
+        epochNanos = now - lastEpochEnd;
+        lastEpochEnd = now;
         boolean lastOne = lastStep != null && lastStep.step() == lastStep.totalSteps();
-        if (!timed() || lastOne || due()) {
+        if (!timed() || lastOne || due() || epochNanos > intervalNanos) { // a long epoch's end is always shown
             out.println(epochLine(e));
             printed();
         }
