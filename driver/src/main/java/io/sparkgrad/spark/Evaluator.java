@@ -93,7 +93,7 @@ public final class Evaluator {
                             if (loss.isClassification() && loss.correct(o, i, dim, y[i])) {
                                 m.correct++;
                             } else if (m.regression != null) {
-                                m.regression.add(y[i], o[i * dim], w);
+                                m.regression.add(o[i * dim], y[i], w);
                             }
                         }
                         m.count += n;

@@ -58,7 +58,7 @@ public final class RegressionMetrics implements Serializable {
                             + b.rows + " rows");
                 }
                 for (int i = 0; i < b.rows; i++) {
-                    m.add(b.labels[i], p[i], b.weight(i));
+                    m.add(p[i], b.labels[i], b.weight(i));
                 }
             }
             return List.of(m).iterator();
@@ -72,8 +72,24 @@ public final class RegressionMetrics implements Serializable {
         return total;
     }
 
-    /** Adds one row: target {@code y}, prediction {@code p}, weight {@code w}. */
-    public RegressionMetrics add(double y, double p, double w) {
+    /**
+     * The metrics of rows {@code {prediction, label}} or {@code {prediction, label, weight}}, in
+     * one pass, in the rows' own units.
+     */
+    public static RegressionMetrics of(JavaRDD<double[]> predictionLabelWeight) {
+        List<RegressionMetrics> parts = predictionLabelWeight.mapPartitions(it -> {
+            RegressionMetrics m = empty();
+            while (it.hasNext()) {
+                double[] r = it.next();
+                m.add(r[0], r[1], r.length > 2 ? r[2] : 1);
+            }
+            return List.of(m).iterator();
+        }).collect();
+        return merged(parts.iterator());
+    }
+
+    /** Adds one row: prediction {@code p}, target {@code y}, weight {@code w}. */
+    public RegressionMetrics add(double p, double y, double w) {
         double e = p - y;
         weight += w;
         count++;

@@ -92,7 +92,7 @@ class ConsoleProgressTest {
         v.loss = 0.3;
         v.weight = 2;
         v.count = 2;
-        v.regression = RegressionMetrics.empty().add(1, 2, 1).add(3, 3, 1).inUnitsOf(new TargetScale(10, 2));
+        v.regression = RegressionMetrics.empty().add(2, 1, 1).add(3, 3, 1).inUnitsOf(new TargetScale(10, 2));
         String line = ConsoleProgress.epochLine(new EpochRecord(2, 10, 30, 0.4, Double.NaN, v));
         assertEquals("epoch 3/10 | train loss 0.4000 | validation loss 0.1500 | validation RMSE 1.414 | MAE 1.000 | R2 0.5000",
                 line);

@@ -19,18 +19,22 @@ class RegressionMetricsTest {
     @Test
     void mseRmseMaeAndR2OfAHandComputedExample() {
         // targets 1, 2, 3, 6 (mean 3, sum of squares about it 14); predictions 1.5, 2, 2, 7
-        RegressionMetrics m = RegressionMetrics.empty().add(1, 1.5, 1).add(2, 2, 1).add(3, 2, 1).add(6, 7, 1);
+        RegressionMetrics m = RegressionMetrics.empty().add(1.5, 1, 1).add(2, 2, 1).add(2, 3, 1).add(7, 6, 1);
         assertEquals(2.25 / 4, m.mse(), 1e-15); // 0.25 + 0 + 1 + 1
         assertEquals(Math.sqrt(2.25 / 4), m.rmse(), 1e-15);
         assertEquals(2.5 / 4, m.mae(), 1e-15);
         assertEquals(1 - 2.25 / 14, m.r2(), 1e-15);
         assertEquals(4, m.count());
         // a weight of 2 counts a row twice
-        RegressionMetrics w = RegressionMetrics.empty().add(1, 1.5, 2).add(3, 2, 1);
-        RegressionMetrics twice = RegressionMetrics.empty().add(1, 1.5, 1).add(1, 1.5, 1).add(3, 2, 1);
+        RegressionMetrics w = RegressionMetrics.empty().add(1.5, 1, 2).add(2, 3, 1);
+        RegressionMetrics twice = RegressionMetrics.empty().add(1.5, 1, 1).add(1.5, 1, 1).add(2, 3, 1);
         assertEquals(twice.mse(), w.mse(), 1e-15);
         assertEquals(twice.r2(), w.r2(), 1e-15);
-        assertTrue(Double.isNaN(RegressionMetrics.empty().add(2, 1, 1).add(2, 3, 1).r2()), "constant targets: no R²");
+        assertTrue(Double.isNaN(RegressionMetrics.empty().add(1, 2, 1).add(3, 2, 1).r2()), "constant targets: no R²");
+        // R² is not symmetric: the targets' spread is its denominator
+        RegressionMetrics swapped = RegressionMetrics.empty().add(1, 1.5, 1).add(2, 2, 1).add(3, 2, 1).add(6, 7, 1);
+        assertEquals(m.mse(), swapped.mse(), 1e-15);
+        assertEquals(1 - 2.25 / 20.1875, swapped.r2(), 1e-12); // 1.5, 2, 2, 7 as targets: mean 3.125, SST 20.1875
     }
 
     @Test
@@ -40,8 +44,8 @@ class RegressionMetricsTest {
         RegressionMetrics scaled = RegressionMetrics.empty();
         double[][] yp = {{12, 14}, {20, 19}, {31, 27}, {25, 26}};
         for (double[] r : yp) {
-            raw.add(r[0], r[1], 1);
-            scaled.add((r[0] - 20) / 4, (r[1] - 20) / 4, 1);
+            raw.add(r[1], r[0], 1);
+            scaled.add((r[1] - 20) / 4, (r[0] - 20) / 4, 1);
         }
         RegressionMetrics back = scaled.inUnitsOf(s);
         assertEquals(raw.mse(), back.mse(), 1e-12);
@@ -66,7 +70,7 @@ class RegressionMetricsTest {
             float x = (float) r.nextGaussian();
             float y = (float) (3 * x + r.nextGaussian());
             rows.add(new Sample(new float[] {x}, y, 1f));
-            local.add(y, 3 * x, 1);
+            local.add(3 * x, y, 1);
         }
         TrainingData data = TrainingData.fromSamples(sc.parallelize(rows, 3), 1, 64, "test", false);
         JavaRDD<float[]> predictions = data.blocks().map(b -> {
@@ -81,6 +85,14 @@ class RegressionMetricsTest {
         assertEquals(local.mse(), m.mse(), 1e-9);
         assertEquals(local.r2(), m.r2(), 1e-9);
         assertTrue(m.r2() > 0.85, m.toString());
+        RegressionMetrics rows3 = RegressionMetrics.of(data.blocks().flatMap(b -> {
+            List<double[]> out = new ArrayList<>();
+            for (int i = 0; i < b.rows; i++) {
+                out.add(new double[] {3 * b.features[i], b.labels[i]});
+            }
+            return out.iterator();
+        }));
+        assertEquals(m.mse(), rows3.mse(), 1e-9);
 
         // the evaluator computes the same in its pass, and gives no accuracy for a regression
         TrainingData scaled = TrainingData.fromSamples(sc.parallelize(rows, 3), 1, 64, "test", false);
