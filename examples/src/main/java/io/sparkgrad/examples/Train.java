@@ -16,7 +16,6 @@ import io.sparkgrad.spark.ModelSpec;
 import io.sparkgrad.spark.OptimizerFactory;
 import io.sparkgrad.spark.ProgressListener;
 import io.sparkgrad.spark.RegressionMetrics;
-import io.sparkgrad.spark.Sample;
 import io.sparkgrad.spark.TargetScale;
 import io.sparkgrad.spark.StepRecord;
 import io.sparkgrad.spark.TrainingData;
@@ -33,7 +32,6 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
@@ -278,27 +276,6 @@ public final class Train implements Callable<Integer> {
                    TargetScale targetScale) {
     }
 
-    /**
-     * The rows split into training, validation and test sets, {@code 1 - v - t}, {@code v} and
-     * {@code t} of them (a fraction of 0 gives an empty set); deterministic for a given seed and
-     * input partitioning, so a test can rebuild the same split.
-     */
-    static DataLoader.Loaded[] splits(DataLoader.Loaded all, double validation, double test, long seed) {
-        return all.split(new double[] {1 - validation - test, validation, test}, seed);
-    }
-
-    /** The weighted mean and standard deviation of the training target, fitted on {@code train} only. */
-    static TargetScale fitTargetScale(JavaRDD<Sample> train) {
-        double[] s = train.map(r -> new double[] {r.weight(), r.weight() * (double) r.label(),
-                r.weight() * (double) r.label() * r.label()}).reduce((a, b) -> new double[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]});
-        return TargetScale.fromSums(s[0], s[1], s[2]);
-    }
-
-    private static DataLoader.Loaded scaleTarget(DataLoader.Loaded d, TargetScale t) {
-        return new DataLoader.Loaded(d.samples().map(r -> new Sample(r.features(), t.standardize(r.label()), r.weight())),
-                d.dim(), d.source(), d.weighted());
-    }
-
     Outcome last;
 
     @Override
@@ -308,7 +285,7 @@ public final class Train implements Callable<Integer> {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         KryoCheck.verify();
         DataLoader.Loaded all = input.load(spark);
-        DataLoader.Loaded[] split = splits(all, validationFraction, testFraction, seed);
+        DataLoader.Loaded[] split = Splits.of(all, validationFraction, testFraction, seed);
         DataLoader.Loaded train = split[0].repartition(input.partitions);
         DataLoader.Loaded validation = split[1];
         DataLoader.Loaded test = split[2];
@@ -320,11 +297,11 @@ public final class Train implements Callable<Integer> {
             test = new DataLoader.Loaded(z.apply(test.samples()), test.dim(), test.source(), test.weighted());
         }
         // MSE trains on the standardised target (training rows' mean and std); metrics are reported in its units.
-        TargetScale targetScale = standardize && lossKind == LossKind.MSE ? fitTargetScale(train.samples()) : TargetScale.IDENTITY;
+        TargetScale targetScale = standardize && lossKind == LossKind.MSE ? Splits.fitTargetScale(train.samples()) : TargetScale.IDENTITY;
         if (!targetScale.isIdentity()) {
-            train = scaleTarget(train, targetScale);
-            validation = scaleTarget(validation, targetScale);
-            test = scaleTarget(test, targetScale);
+            train = Splits.scaleTarget(train, targetScale);
+            validation = Splits.scaleTarget(validation, targetScale);
+            test = Splits.scaleTarget(test, targetScale);
         }
         TrainingData trainData = train.pack().withTargetScale(targetScale).cache();
         TrainingData validationData = validationFraction > 0 ? validation.pack().withTargetScale(targetScale).cache() : null;

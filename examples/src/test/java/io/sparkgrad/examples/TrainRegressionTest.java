@@ -63,7 +63,7 @@ class TrainRegressionTest {
         SparkSession spark = Train.session("regression-test");
         DataLoader.Loaded all = DataLoader.load(spark, data.toUri().toString(), DataLoader.Format.CSV,
                 new DataLoader.Options(true, -1, -1, "features", "label", null), 4);
-        DataLoader.Loaded[] split = Train.splits(all, 0.1, 0.2, 42);
+        DataLoader.Loaded[] split = Splits.of(all, 0.1, 0.2, 42);
         List<Sample> train = split[0].samples().collect();
         List<Sample> test = split[2].samples().collect();
         assertEquals(job.last.trainRows(), train.size());
