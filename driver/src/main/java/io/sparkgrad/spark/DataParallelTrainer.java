@@ -98,7 +98,10 @@ public final class DataParallelTrainer {
             l.onStart(start + 1, total);
         }
         int skippedInRow = 0;
-        long t0 = System.nanoTime();
+        EtaEstimator eta = EtaEstimator.standard();
+        EpochSums epochSums = new EpochSums();
+        int epochs = (int) ((total + perEpoch - 1) / perEpoch);
+        long last = System.nanoTime();
         for (long step = start + 1; step <= total; step++) {
             int epoch = (int) ((step - 1) / perEpoch);
             int k = (int) ((step - 1) % perEpoch);
@@ -118,11 +121,16 @@ public final class DataParallelTrainer {
                         + " steps in a row); parameters and checkpoints are from step " + (step - skippedInRow));
             }
             history.add(rec);
-            notify(rec, seconds(t0) / (step - start) * (total - step));
-            if ((k == perEpoch - 1 || step == total) && c.validation() != null) {
-                lastVal = Evaluator.evaluate(sc, c.validation(), c.model(), c.loss(), params.flatten(), c.microBatch());
+            epochSums.add(e);
+            eta.observe(seconds(last));
+            last = System.nanoTime();
+            notify(rec, eta.eta(total - step));
+            if (k == perEpoch - 1 || step == total) {
+                lastVal = c.validation() == null ? null
+                        : Evaluator.evaluate(sc, c.validation(), c.model(), c.loss(), params.flatten(), c.microBatch());
+                EpochRecord done = epochSums.finish(epoch, epochs, step, lastVal, c.loss());
                 for (ProgressListener l : c.listeners()) {
-                    l.onEpoch(epoch, lastVal);
+                    l.onEpoch(done);
                 }
             }
             checkpoints.afterStep(rec, params, opt);
@@ -157,7 +165,8 @@ public final class DataParallelTrainer {
         }
         var it = run.after(state);
         String reason = run.converged(state);
-        long t0 = System.nanoTime();
+        EtaEstimator eta = EtaEstimator.standard();
+        long last = System.nanoTime();
         while (reason == null) {
             sc.setJobDescription("SparkGrad " + c.lbfgs().kind() + " iteration " + (state.iter() + 1) + "/" + total);
             long s0 = System.nanoTime();
@@ -175,12 +184,14 @@ public final class DataParallelTrainer {
             StepRecord rec = new StepRecord(step, total, (int) step - 1, e.meanLoss(), e.count(), seconds(s0),
                     Double.NaN, LbfgsRun.norm(state.adjustedGradient()), false, null);
             history.add(rec);
-            notify(rec, seconds(t0) / (step - start) * (total - step));
-            if (c.validation() != null) {
-                lastVal = Evaluator.evaluate(sc, c.validation(), c.model(), c.loss(), params.flatten(), c.microBatch());
-                for (ProgressListener l : c.listeners()) {
-                    l.onEpoch((int) step - 1, lastVal);
-                }
+            eta.observe(seconds(last));
+            last = System.nanoTime();
+            notify(rec, eta.eta(total - step));
+            lastVal = c.validation() == null ? null
+                    : Evaluator.evaluate(sc, c.validation(), c.model(), c.loss(), params.flatten(), c.microBatch());
+            EpochRecord iteration = new EpochRecord((int) step - 1, (int) total, step, e.meanLoss(), Double.NaN, lastVal);
+            for (ProgressListener l : c.listeners()) {
+                l.onEpoch(iteration);
             }
             var done = state;
             checkpoints.afterStep(rec, params, () -> run.export(done), reason != null);
@@ -228,6 +239,33 @@ public final class DataParallelTrainer {
             return rows;
         } catch (Exception e) { // Spark's Java API throws its checked SparkException unchecked
             throw BadDataException.unwrap(e);
+        }
+    }
+
+    /** The running training loss (and accuracy) of the current epoch, from its steps' sums. */
+    private static final class EpochSums {
+        private double loss;
+        private double weight;
+        private long correct;
+        private long counted;
+
+        void add(LossFunction.Evaluation e) {
+            if (e.usable()) {
+                loss += e.meanLoss() * e.weight();
+                weight += e.weight();
+                correct += e.correct();
+                counted += e.count();
+            }
+        }
+
+        EpochRecord finish(int epoch, int epochs, long step, Evaluator.Metrics validation, LossKind kind) {
+            EpochRecord r = new EpochRecord(epoch, epochs, step, weight > 0 ? loss / weight : Double.NaN,
+                    kind.isClassification() && counted > 0 ? (double) correct / counted : Double.NaN, validation);
+            loss = 0;
+            weight = 0;
+            correct = 0;
+            counted = 0;
+            return r;
         }
     }
 

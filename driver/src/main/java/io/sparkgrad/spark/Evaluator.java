@@ -8,7 +8,11 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 
-/** Distributed evaluation: the weighted mean loss and the accuracy of the model at given parameters. */
+/**
+ * Distributed evaluation in one pass: the weighted mean loss of the model at given parameters, and
+ * its accuracy (classification losses) or its {@link RegressionMetrics} (MSE, in the target's
+ * original units when the data's labels are standardised, see {@link TrainingData#targetScale()}).
+ */
 public final class Evaluator {
     private Evaluator() {
     }
@@ -20,15 +24,28 @@ public final class Evaluator {
         double weight;
         long correct;
         long count;
+        boolean classification;
+        /** Null for classification. */
+        RegressionMetrics regression;
 
         /** The weighted mean loss. */
         public double meanLoss() {
             return weight == 0 ? Double.NaN : loss / weight;
         }
 
-        /** The fraction of rows predicted right (classification). */
+        /** The fraction of rows predicted right; NaN for a regression loss, where it means nothing. */
         public double accuracy() {
-            return count == 0 ? Double.NaN : (double) correct / count;
+            return count == 0 || !classification ? Double.NaN : (double) correct / count;
+        }
+
+        /** Whether the loss is a classification loss (then {@link #accuracy}, else {@link #regression}). */
+        public boolean isClassification() {
+            return classification;
+        }
+
+        /** MSE, RMSE, MAE and R² in the target's original units; null for a classification loss. */
+        public RegressionMetrics regression() {
+            return regression;
         }
 
         public long count() {
@@ -40,16 +57,25 @@ public final class Evaluator {
             weight += o.weight;
             correct += o.correct;
             count += o.count;
+            if (o.regression != null) {
+                regression = regression == null ? RegressionMetrics.empty().merge(o.regression) : regression.merge(o.regression);
+            }
         }
     }
 
-    /** Loss and accuracy over all rows of {@code data}, with the model in eval mode. */
+    /**
+     * Loss and accuracy, or loss and regression metrics, over all rows of {@code data}, with the
+     * model in eval mode. The loss is in the units the model was trained in (standardised targets
+     * for a standardised regression); the regression metrics are in the original units.
+     */
     public static Metrics evaluate(JavaSparkContext sc, TrainingData data, ModelFactory factory, LossKind loss,
                                    float[] params, int batch) {
         return ModelReplica.withBroadcast(sc, params, bc -> {
             List<Metrics> parts = data.blocks().mapPartitions(it -> {
                 Cell model = ModelReplica.create(factory, bc.value(), false);
                 Metrics m = new Metrics();
+                m.classification = loss.isClassification();
+                m.regression = loss.isClassification() ? null : RegressionMetrics.empty();
                 while (it.hasNext()) {
                     DataBlock b = it.next();
                     for (int s = 0; s < b.rows; s += batch) {
@@ -66,6 +92,8 @@ public final class Evaluator {
                             m.weight += w;
                             if (loss.isClassification() && loss.correct(o, i, dim, y[i])) {
                                 m.correct++;
+                            } else if (m.regression != null) {
+                                m.regression.add(o[i * dim], y[i], w);
                             }
                         }
                         m.count += n;
@@ -74,7 +102,11 @@ public final class Evaluator {
                 return List.of(m).iterator();
             }).collect();
             Metrics total = new Metrics();
+            total.classification = loss.isClassification();
             parts.forEach(total::merge);
+            if (total.regression != null) {
+                total.regression = total.regression.inUnitsOf(data.targetScale());
+            }
             return total;
         });
     }

@@ -33,6 +33,8 @@ public final class GradientSum implements Serializable {
     private double loss;
     private double weight;
     private long count;
+    /** Rows classified right by the model as the step saw them (classification losses). */
+    private long correct;
     /** Where the first non-finite gradient or loss was seen, or null. */
     private String nonFinite;
 
@@ -87,6 +89,12 @@ public final class GradientSum implements Serializable {
         return this;
     }
 
+    /** Adds {@code n} rows the model classified right (a classification step's running accuracy). */
+    public GradientSum addCorrect(long n) {
+        correct += n;
+        return this;
+    }
+
     /** Adds {@code other} into this sum; dimensions must match. */
     public GradientSum merge(GradientSum other) {
         if (other.gradient.length != gradient.length) {
@@ -108,6 +116,7 @@ public final class GradientSum implements Serializable {
         loss += other.loss;
         weight += other.weight;
         count += other.count;
+        correct += other.correct;
         if (nonFinite == null) {
             nonFinite = other.nonFinite;
         }
@@ -203,6 +212,11 @@ public final class GradientSum implements Serializable {
 
     public long count() {
         return count;
+    }
+
+    /** The rows classified right (see {@link #addCorrect}). */
+    public long correct() {
+        return correct;
     }
 
     public boolean isFinite() {

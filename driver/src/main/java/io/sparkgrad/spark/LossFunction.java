@@ -37,12 +37,18 @@ public final class LossFunction {
      * penalty ({@link Sens#objective}; with the default sens the weighted mean loss plus
      * {@code lambda / 2 * sum ||p||^2}), {@code gradient} its gradient (flat, in the layout of the
      * parameters), {@code meanLoss} the weighted mean data loss without the penalty (what progress
-     * reports show), {@code count} and {@code weight} the rows used and their total weight. When a
+     * reports show), {@code count} and {@code weight} the rows used and their total weight, {@code correct}
+     * the rows a classifier got right before the update (0 for regression). When a
      * gradient or loss is not finite, or the rows have zero total weight, {@code problem} says
      * where or why, and {@code objective}, {@code gradient} and {@code meanLoss} are NaN, null and NaN.
      */
     public record Evaluation(double objective, float[] gradient, double meanLoss, long count, double weight,
-                             String problem) {
+                             String problem, long correct) {
+        /** Without a count of rows classified right. */
+        public Evaluation(double objective, float[] gradient, double meanLoss, long count, double weight, String problem) {
+            this(objective, gradient, meanLoss, count, weight, problem, 0);
+        }
+
         /** Whether the evaluation has a finite gradient that may be applied. */
         public boolean usable() {
             return problem == null;
@@ -64,6 +70,6 @@ public final class LossFunction {
         float[] grad = sum.scaledGradient(sens.driverScale(sum.weight()));
         double penalty = l2.addTo(grad, params);
         double objective = sens.objective(sum.loss(), sum.weight()) + penalty;
-        return new Evaluation(objective, grad, sum.loss() / sum.weight(), sum.count(), sum.weight(), null);
+        return new Evaluation(objective, grad, sum.loss() / sum.weight(), sum.count(), sum.weight(), null, sum.correct());
     }
 }

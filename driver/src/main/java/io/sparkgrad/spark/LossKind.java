@@ -85,6 +85,18 @@ public enum LossKind {
         return xs -> Ops.sum(Ops.mul(perSample(model.apply(xs[0]), xs[1]), xs[2]));
     }
 
+    /**
+     * As {@link #weightedSum}, with the model's outputs beside the sum: {@code (sum_i w_i loss_i,
+     * outputs)}, for a {@code hasAux} gradient (only the sum is differentiated), so the step can
+     * count the rows it classifies right without a second forward pass.
+     */
+    public Fn weightedSumAndOutputs(Cell model) {
+        return xs -> {
+            Tensor out = model.apply(xs[0]);
+            return io.sparkgrad.Tuple.of(Ops.sum(Ops.mul(perSample(out, xs[1]), xs[2])), out);
+        };
+    }
+
     /** Null when {@code label} is valid for a model with {@code outputDim} outputs, else why not. */
     public abstract String checkLabel(double label, int outputDim);
 

@@ -6,8 +6,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * Writes every step to a metrics CSV (validation loss and accuracy on each epoch's last row) and,
- * at the end, the loss curve as a PNG; both through Hadoop's FileSystem, so any Hadoop path works.
+ * Writes every step to a metrics CSV and, at the end, the loss curve as a PNG; both through
+ * Hadoop's FileSystem, so any Hadoop path works. The epoch column is 1-based, as the console's.
+ * Each epoch's last row also carries the epoch's training loss (and accuracy for a classifier) and
+ * the validation loss with the validation accuracy, or for a regression the validation RMSE, MAE
+ * and R² in the target's units (no accuracy).
  */
 public final class MetricsListener implements ProgressListener {
     private final MetricsWriter writer;
@@ -36,15 +39,28 @@ public final class MetricsListener implements ProgressListener {
     @Override
     public void onStep(StepRecord s, double eta) {
         flush();
-        pending = MetricsRow.training(s.step(), s.epoch(), s.skipped() ? null : s.loss(), s.samplesPerSecond(),
+        pending = MetricsRow.training(s.step(), s.epoch() + 1, s.skipped() ? null : s.loss(), s.samplesPerSecond(),
                 s.learningRate(), s.skipped() ? null : s.gradNorm());
     }
 
     @Override
-    public void onEpoch(int epoch, Evaluator.Metrics v) {
-        if (pending != null && v != null) {
-            pending = pending.withValidation(v.meanLoss(), Double.isNaN(v.accuracy()) ? null : v.accuracy());
+    public void onEpoch(EpochRecord e) {
+        if (pending == null) {
+            return;
         }
+        pending = pending.withTraining(finite(e.trainLoss()), finite(e.trainAccuracy()));
+        Evaluator.Metrics v = e.validation();
+        if (v != null) {
+            pending = pending.withValidation(v.meanLoss(), v.isClassification() ? finite(v.accuracy()) : null);
+            RegressionMetrics r = v.regression();
+            if (r != null) {
+                pending = pending.withRegression(r.rmse(), r.mae(), finite(r.r2()));
+            }
+        }
+    }
+
+    private static Double finite(double v) {
+        return Double.isNaN(v) ? null : v;
     }
 
     @Override

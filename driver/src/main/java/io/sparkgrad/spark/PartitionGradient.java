@@ -79,9 +79,11 @@ public final class PartitionGradient implements Serializable {
                 rowOf[r] = i;
             }
         }
-        GradOperation grad = new GradOperation(false, true, true);
+        boolean classify = loss.isClassification();
+        GradOperation grad = GradOperation.builder().getByList(true).sensParam(true).hasAux(classify).build();
         Tensor sensTensor = Tensor.scalar(sens);
-        GradOperation.GradFunction fn = grad.apply(loss.weightedSum(model), model.trainableParamTuple());
+        GradOperation.GradFunction fn = grad.apply(classify ? loss.weightedSumAndOutputs(model) : loss.weightedSum(model),
+                model.trainableParamTuple());
         int[] blockStart = new int[blocks.size() + 1];
         for (int b = 0; b < blocks.size(); b++) {
             blockStart[b + 1] = blockStart[b] + blocks.get(b).rows;
@@ -127,7 +129,19 @@ public final class PartitionGradient implements Serializable {
             GradOperation.ValueAndGrad vg = fn.valueAndGrad(Tensor.wrap(x, m, dim), Tensor.wrap(y, m), Tensor.wrap(w, m),
                     sensTensor);
             float[] flat = flatten(vg.grads(), flatParams.length);
-            double lossSum = vg.value().tensor().item();
+            double lossSum = (classify ? vg.value().get(0) : vg.value()).tensor().item();
+            if (classify) {
+                Tensor out = vg.value().get(1).tensor();
+                float[] o = out.toFloatArray();
+                int width = out.rank() == 2 ? out.shape(1) : 1;
+                long right = 0;
+                for (int i = 0; i < m; i++) {
+                    if (loss.correct(o, i, width, y[i])) {
+                        right++;
+                    }
+                }
+                sum.addCorrect(right);
+            }
             boolean finite = Double.isFinite(lossSum);
             for (int i = 0; finite && i < flat.length; i++) {
                 finite = Float.isFinite(flat[i]);

@@ -3,8 +3,13 @@ package io.sparkgrad.spark;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 
-/** Receives progress from {@link DataParallelTrainer}; the default prints one line per step. */
+/**
+ * Receives progress from {@link DataParallelTrainer}: {@link #onStart}, then {@link #onStep} per
+ * step, {@link #onEpoch(EpochRecord)} after each epoch's last step, and {@link #onFinish} at the
+ * end. {@link #console} prints it.
+ */
 public interface ProgressListener {
 
     /** Before the first step; {@code firstStep} is greater than 1 when the run resumes. */
@@ -13,7 +18,15 @@ public interface ProgressListener {
 
     void onStep(StepRecord step, double etaSeconds);
 
-    /** After the last step of an epoch, with validation metrics when validation data was given. */
+    /**
+     * After the last step of an epoch, with the epoch's training metrics and the validation
+     * metrics when validation data was given. By default calls {@link #onEpoch(int, Evaluator.Metrics)}.
+     */
+    default void onEpoch(EpochRecord epoch) {
+        onEpoch(epoch.epoch(), epoch.validation());
+    }
+
+    /** After the last step of an epoch, with validation metrics when validation data was given (or null). */
     default void onEpoch(int epoch, Evaluator.Metrics validation) {
     }
 
@@ -21,33 +34,27 @@ public interface ProgressListener {
     default void onFinish() {
     }
 
-    /** Prints {@code step 12/300 | epoch 1 | loss 0.4321 | 12345 samples/s | eta 0:01:23} lines. */
+    /** Prints a step line every {@code every} steps (and the first and last), every epoch's line and a summary. */
     static ProgressListener console(PrintStream out, int every) {
-        return new ProgressListener() {
-            @Override
-            public void onStep(StepRecord s, double eta) {
-                if (s.skipped()) {
-                    out.printf(Locale.ROOT, "step %d/%d | epoch %d | SKIPPED: %s%n", s.step(), s.totalSteps(), s.epoch() + 1,
-                            s.problem());
-                } else if (s.step() % every == 0 || s.step() == s.totalSteps() || s.step() == 1) {
-                    out.printf(Locale.ROOT, "step %d/%d | epoch %d | loss %.4f | %.0f samples/s | lr %.3g | eta %s%n",
-                            s.step(), s.totalSteps(), s.epoch() + 1, s.loss(), s.samplesPerSecond(), s.learningRate(),
-                            format(eta));
-                }
-                out.flush();
-            }
-
-            @Override
-            public void onEpoch(int epoch, Evaluator.Metrics v) {
-                if (v != null) {
-                    out.printf(Locale.ROOT, "epoch %d | validation loss %.4f | validation accuracy %.4f%n", epoch + 1,
-                            v.meanLoss(), v.accuracy());
-                    out.flush();
-                }
-            }
-        };
+        if (every < 1) {
+            throw new IllegalArgumentException("console progress every " + every + " steps: must be >= 1");
+        }
+        return new ConsoleProgress(out, every, 0, System::nanoTime);
     }
 
+    /**
+     * Prints at most one line every {@code intervalSeconds} of wall time: a step line, or the
+     * epoch's line when an epoch ended in the interval; always the first step, the last epoch and
+     * a summary (see {@link ConsoleProgress}). {@code clock} gives nanoseconds ({@code System::nanoTime}).
+     */
+    static ProgressListener consoleEvery(PrintStream out, double intervalSeconds, LongSupplier clock) {
+        if (!(intervalSeconds > 0)) {
+            throw new IllegalArgumentException("console progress every " + intervalSeconds + " s: must be > 0");
+        }
+        return new ConsoleProgress(out, 0, intervalSeconds, clock);
+    }
+
+    /** {@code h:mm:ss}, or {@code ?} when not finite. */
     static String format(double seconds) {
         if (!Double.isFinite(seconds)) {
             return "?";

@@ -28,11 +28,30 @@ public final class TrainingData implements Serializable {
     private final transient JavaRDD<DataBlock> blocks;
     private final int dim;
     private final String source;
+    private final TargetScale targetScale;
 
     public TrainingData(JavaRDD<DataBlock> blocks, int dim, String source) {
+        this(blocks, dim, source, TargetScale.IDENTITY);
+    }
+
+    private TrainingData(JavaRDD<DataBlock> blocks, int dim, String source, TargetScale targetScale) {
         this.blocks = blocks;
         this.dim = dim;
         this.source = source;
+        this.targetScale = java.util.Objects.requireNonNull(targetScale, "targetScale");
+    }
+
+    /**
+     * The same blocks, whose labels are regression targets standardised with {@code s}: metrics
+     * ({@link Evaluator}, {@link RegressionMetrics}) are then reported in the original units.
+     */
+    public TrainingData withTargetScale(TargetScale s) {
+        return new TrainingData(blocks, dim, source, s);
+    }
+
+    /** How the labels were standardised; {@link TargetScale#IDENTITY} when they are as read. */
+    public TargetScale targetScale() {
+        return targetScale;
     }
 
     public JavaRDD<DataBlock> blocks() {

@@ -13,7 +13,10 @@
  * broadcast is destroyed; the driver applies the {@link io.sparkgrad.spark.Sens} scaling
  * (1/total weight by default) and the optional {@link io.sparkgrad.spark.L2Regularization} (together
  * the step function {@link io.sparkgrad.spark.LossFunction}), clips, and steps the optimizer. The
- * run's settings are one immutable {@link io.sparkgrad.spark.TrainerConfig}. Checkpoints ({@code checkpoint}) make a run resumable; the
+ * run's settings are one immutable {@link io.sparkgrad.spark.TrainerConfig}. Listeners
+ * ({@link io.sparkgrad.spark.ProgressListener}) get each step, each epoch's
+ * {@link io.sparkgrad.spark.EpochRecord} (train metrics from the steps' sums, validation from
+ * {@link io.sparkgrad.spark.Evaluator}) and the end. Checkpoints ({@code checkpoint}) make a run resumable; the
  * {@code testing} package helps users test their own models in local mode.
  *
  * <p>Everything that crosses the wire is a flat primitive array in a registered class

@@ -174,9 +174,54 @@ class TrainerTest {
                         spark.sparkContext().hadoopConfiguration()))
                 .build().fit(spark, data(spark, rows, 2));
         List<String> lines = Files.readAllLines(csv);
-        assertEquals("step,epoch,loss,samples_per_sec,learning_rate,grad_norm,val_loss,val_accuracy", lines.get(0));
+        assertEquals("step,epoch,loss,samples_per_sec,learning_rate,grad_norm,val_loss,val_accuracy,train_loss,"
+                + "train_accuracy,val_rmse,val_mae,val_r2", lines.get(0));
         assertEquals(1 + 9, lines.size()); // 3 steps per epoch, 3 epochs
-        assertTrue(lines.get(3).split(",").length == 8, lines.get(3)); // the epoch's last row has validation cells
+        String[] epochEnd = lines.get(3).split(",", -1);
+        assertEquals(13, epochEnd.length, lines.get(3));
+        assertEquals("1", lines.get(1).split(",")[1], "the epoch column is 1-based, as the console's: " + lines.get(1));
+        assertEquals("1", epochEnd[1], lines.get(3));
+        assertEquals("3", lines.get(9).split(",")[1], lines.get(9));
+        for (int c : new int[] {6, 7, 8, 9}) { // validation loss and accuracy, train loss and accuracy
+            assertFalse(epochEnd[c].isEmpty(), "column " + c + " of " + lines.get(3));
+        }
+        for (int c : new int[] {10, 11, 12}) { // no regression metrics for a classifier
+            assertTrue(epochEnd[c].isEmpty(), "column " + c + " of " + lines.get(3));
+        }
+        assertTrue(lines.get(2).endsWith(",,,,,,,"), "a mid-epoch row has no epoch metrics: " + lines.get(2));
         assertTrue(javax.imageio.ImageIO.read(png.toFile()).getWidth() > 100);
+    }
+
+    @Test
+    void anEpochsTrainMetricsAreThoseOfItsStepsFromTheirOwnSums(SparkSession spark) {
+        List<Sample> rows = DistributedGradientTest.rows(150, 11, false, 3);
+        TrainingData train = data(spark, rows, 3);
+        List<EpochRecord> epochs = new ArrayList<>();
+        ProgressListener capture = new ProgressListener() {
+            @Override
+            public void onStep(StepRecord step, double eta) {
+            }
+
+            @Override
+            public void onEpoch(EpochRecord e) {
+                epochs.add(e);
+            }
+        };
+        // full batch: each epoch is one step, whose loss and accuracy are those of the parameters before it
+        DataParallelTrainer.Result r = DataParallelTrainer.builder(MLP, LossKind.SOFTMAX_CROSS_ENTROPY,
+                p -> Adam.builder(p, 0.05).build()).epochs(2).microBatch(16).seed(7).listener(capture).build()
+                .fit(spark, train);
+        assertEquals(2, epochs.size());
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Evaluator.Metrics before = Evaluator.evaluate(sc, train, MLP, LossKind.SOFTMAX_CROSS_ENTROPY,
+                MLP.create().trainableParamTuple().flatten(), 16);
+        EpochRecord first = epochs.get(0);
+        assertEquals(0, first.epoch());
+        assertEquals(2, first.epochs());
+        assertEquals(before.accuracy(), first.trainAccuracy(), 0.0, "the rows classified right in the gradient pass");
+        assertEquals(before.meanLoss(), first.trainLoss(), 1e-6);
+        assertEquals(r.history().get(1).loss(), epochs.get(1).trainLoss(), 1e-12);
+        assertTrue(first.trainAccuracy() > 0 && first.trainAccuracy() < 1, "a real fraction: " + first.trainAccuracy());
+        assertEquals(null, first.validation());
     }
 }

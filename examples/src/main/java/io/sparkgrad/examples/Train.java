@@ -15,6 +15,8 @@ import io.sparkgrad.spark.MetricsListener;
 import io.sparkgrad.spark.ModelSpec;
 import io.sparkgrad.spark.OptimizerFactory;
 import io.sparkgrad.spark.ProgressListener;
+import io.sparkgrad.spark.RegressionMetrics;
+import io.sparkgrad.spark.TargetScale;
 import io.sparkgrad.spark.StepRecord;
 import io.sparkgrad.spark.TrainingData;
 import io.sparkgrad.spark.KryoCheck;
@@ -42,8 +44,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * The training job users run with {@code ./spark-submit.sh}. With no options it trains an MLP on
- * the bundled digits data set (1797 8x8 images, UCI; see the data README) on a fixed 80/20 split
- * in local mode, printing progress and the final test accuracy.
+ * the bundled digits data set (1797 8x8 images, UCI; see the data README) on a fixed 70/10/20
+ * split (training, validation after every epoch, test once at the end) in local mode, printing
+ * progress, a summary and the final test accuracy. With {@code --loss mse} the target is
+ * standardised on the training rows and the metrics are MSE, RMSE, MAE and R² in its units.
  *
  * <pre>
  *   ./spark-submit.sh                                   # the default: digits, mlp:64,10
@@ -101,11 +105,17 @@ public final class Train implements Callable<Integer> {
     @Option(names = "--micro-batch", defaultValue = "512", description = "Rows per engine call in a partition, at least 1 (default: ${DEFAULT-VALUE})")
     int microBatch;
 
-    @Option(names = "--test-fraction", defaultValue = "0.2", description = "Held-out fraction for the test accuracy, in [0, 1) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--validation-fraction", defaultValue = "0.1",
+            description = "Fraction of the rows held out and evaluated after every epoch, in [0, 1); 0 for none (default: ${DEFAULT-VALUE})")
+    double validationFraction;
+
+    @Option(names = "--test-fraction", defaultValue = "0.2",
+            description = "Fraction of the rows held out and evaluated once, at the end, in [0, 1); 0 for none (default: ${DEFAULT-VALUE})")
     double testFraction;
 
     @Option(names = "--standardize", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Scale features to zero mean, unit variance using training statistics (default: on)")
+            description = "Scale features (and, for mse, the target) to zero mean, unit variance using training statistics;"
+                    + " metrics and predictions stay in the target's units (default: on)")
     boolean standardize;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed for the split, initialisation and shuffling (default: ${DEFAULT-VALUE})")
@@ -131,8 +141,12 @@ public final class Train implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace the model, metrics.csv and loss.png of an earlier run in --output (default: off)")
     boolean overwrite;
 
-    @Option(names = "--log-every", defaultValue = "1", description = "Print every Nth step, at least 1 (default: ${DEFAULT-VALUE}, every step)")
+    @Option(names = "--log-every", defaultValue = "0", description = "Print every Nth step and every epoch; 0 prints a line at most"
+            + " every " + LOG_SECONDS + " s (the epoch's if one ended) and the last epoch (default: ${DEFAULT-VALUE})")
     int logEvery;
+
+    /** Seconds between progress lines with the default {@code --log-every 0}. */
+    static final int LOG_SECONDS = 10;
 
     @Spec
     CommandSpec spec;
@@ -205,10 +219,13 @@ public final class Train implements Callable<Integer> {
         require(clip >= 0 && Double.isFinite(clip), "--clip must be 0 (off) or more, got " + clip);
         require(treeDepth >= 1, "--tree-depth must be at least 1, got " + treeDepth);
         require(microBatch >= 1, "--micro-batch must be at least 1, got " + microBatch);
+        require(validationFraction >= 0 && validationFraction < 1, "--validation-fraction must be in [0, 1), got " + validationFraction);
         require(testFraction >= 0 && testFraction < 1, "--test-fraction must be in [0, 1), got " + testFraction);
+        require(validationFraction + testFraction < 1, "--validation-fraction " + validationFraction + " and --test-fraction "
+                + testFraction + " leave no training rows; their sum must be below 1");
         require(checkpointEvery >= 1, "--checkpoint-every must be at least 1, got " + checkpointEvery);
         require(keepCheckpoints >= 0, "--keep-checkpoints must be 0 (keep all) or more, got " + keepCheckpoints);
-        require(logEvery >= 1, "--log-every must be at least 1, got " + logEvery);
+        require(logEvery >= 0, "--log-every must be 0 (every " + LOG_SECONDS + " s) or more, got " + logEvery);
         require(!resume || checkpointDir != null, "--resume needs --checkpoint-dir (the directory to resume from)");
         if (output == null) {
             output = "runs/" + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
@@ -251,8 +268,13 @@ public final class Train implements Callable<Integer> {
         }
     }
 
-    /** The outcome, for tests. */
-    record Outcome(double testAccuracy, double testLoss, long trainRows, long testRows) {
+    /**
+     * The outcome, for tests: test accuracy (NaN for regression or without a test split), test
+     * loss, rows, the test regression metrics in the target's units (null for classification or
+     * without a test split) and the target's scale ({@link TargetScale#IDENTITY} when not scaled).
+     */
+    record Outcome(double testAccuracy, double testLoss, long trainRows, long testRows, RegressionMetrics testRegression,
+                   TargetScale targetScale) {
     }
 
     Outcome last;
@@ -265,25 +287,41 @@ public final class Train implements Callable<Integer> {
         KryoCheck.verify();
         LossKind lossKind = lossKind(loss);
         DataLoader.Loaded all = input.load(spark, LabelRule.of(lossKind, classes));
-        DataLoader.Loaded[] split = all.split(new double[] {1 - testFraction, testFraction}, seed);
+        DataLoader.Loaded[] split = Splits.of(all, validationFraction, testFraction, seed);
         DataLoader.Loaded train = split[0].repartition(input.partitions);
-        DataLoader.Loaded test = split[1];
+        DataLoader.Loaded validation = split[1];
+        DataLoader.Loaded test = split[2];
         if (standardize) {
             Standardizer z = Standardizer.fit(train.samples(), all.dim());
             train = new DataLoader.Loaded(z.apply(train.samples()), train.dim(), train.source(), train.weighted());
+            validation = new DataLoader.Loaded(z.apply(validation.samples()), validation.dim(), validation.source(), validation.weighted());
             test = new DataLoader.Loaded(z.apply(test.samples()), test.dim(), test.source(), test.weighted());
         }
-        TrainingData trainData = train.pack().cache();
-        TrainingData testData = test.pack().cache();
-        int outputs = lossKind == LossKind.SOFTMAX_CROSS_ENTROPY ? (classes > 0 ? classes : inferClasses(all)) : 1;
+        // MSE trains on the standardised target (training rows' mean and std); metrics are reported in its units.
+        TargetScale targetScale = standardize && lossKind == LossKind.MSE ? Splits.fitTargetScale(train.samples()) : TargetScale.IDENTITY;
+        if (!targetScale.isIdentity()) {
+            train = Splits.scaleTarget(train, targetScale);
+            validation = Splits.scaleTarget(validation, targetScale);
+            test = Splits.scaleTarget(test, targetScale);
+        }
+        TrainingData trainData = train.pack().withTargetScale(targetScale).cache();
+        TrainingData validationData = validationFraction > 0 ? validation.pack().withTargetScale(targetScale).cache() : null;
+        TrainingData testData = testFraction > 0 ? test.pack().withTargetScale(targetScale).cache() : null;
+        int outputs = lossKind == LossKind.SOFTMAX_CROSS_ENTROPY
+                ? (classes > 0 ? classes : inferClasses(all)) : 1;
         ModelSpec spec = ModelSpec.parse(model, all.dim(), outputs, seed);
         out.printf(Locale.ROOT, "SparkGrad: %s, %d features, model %s, loss %s, %s, master %s%n", all.source(), all.dim(),
                 spec.text(), lossKind, optimizer, spark.sparkContext().master());
+        if (!targetScale.isIdentity()) {
+            out.printf(Locale.ROOT, "target standardised with the training rows' mean %.6g and std %.6g: losses are on the"
+                    + " standardised target, RMSE and MAE in the target's units%n", targetScale.mean(), targetScale.std());
+        }
         TrainerBuilder b = DataParallelTrainer.builder(spec, lossKind, optimizerFactory())
                 .epochs(epochs).microBatch(microBatch).treeDepth(treeDepth).seed(seed)
                 .schedule(LearningRateSchedule.parse(schedule)).clipGlobalNorm(clip)
-                .validation(testData).modelDescription(spec.toString())
-                .listener(ProgressListener.console(out, Math.max(1, logEvery)))
+                .validation(validationData).modelDescription(spec.toString())
+                .listener(logEvery > 0 ? ProgressListener.console(out, logEvery)
+                        : ProgressListener.consoleEvery(out, LOG_SECONDS, System::nanoTime))
                 .listener(new MetricsListener(output + "/metrics.csv", output + "/loss.png", sc.hadoopConfiguration()));
         if (batchSize > 0) {
             b.batchSize(batchSize);
@@ -295,7 +333,8 @@ public final class Train implements Callable<Integer> {
             b.listener(resumeReport(out, checkpointDir));
         }
         DataParallelTrainer.Result r = b.build().fit(spark, trainData);
-        Evaluator.Metrics m = Evaluator.evaluate(sc, testData, spec, lossKind, r.flatParameters(), microBatch);
+        Evaluator.Metrics m = testData == null ? null
+                : Evaluator.evaluate(sc, testData, spec, lossKind, r.flatParameters(), microBatch);
         Path modelDir = new Path(output, "model");
         if (resume) { // a resumed run continues an earlier one's --output: its final model replaces any earlier one
             modelDir.getFileSystem(sc.hadoopConfiguration()).delete(modelDir, true);
@@ -303,16 +342,26 @@ public final class Train implements Callable<Integer> {
         new CheckpointStore(modelDir.toString(), sc.hadoopConfiguration()).write(Checkpoint.of(
                 r.optimizer().stepCount(), r.history().isEmpty() ? 0 : r.history().get(r.history().size() - 1).epoch(),
                 seed, spec.toString(), r.parameters(), r.optimizer().exportState()));
-        last = new Outcome(m.accuracy(), m.meanLoss(), r.rows(), m.count());
-        out.printf(Locale.ROOT, "trained on %d rows; test loss %.4f", r.rows(), m.meanLoss());
-        if (lossKind.isClassification()) {
-            out.printf(Locale.ROOT, "; test accuracy %.4f on %d rows%n", m.accuracy(), m.count());
-        } else {
-            out.println();
-        }
+        last = m == null ? new Outcome(Double.NaN, Double.NaN, r.rows(), 0, null, targetScale)
+                : new Outcome(m.accuracy(), m.meanLoss(), r.rows(), m.count(), m.regression(), targetScale);
+        printTestMetrics(r.rows(), m);
         out.printf("model, metrics.csv and loss.png written to %s%n", output);
         out.flush();
         return 0;
+    }
+
+    /** The last line about the test split: its loss and accuracy, or its regression metrics, or that there is none. */
+    private void printTestMetrics(long trainRows, Evaluator.Metrics m) {
+        if (m == null) {
+            out.printf(Locale.ROOT, "trained on %d rows; no test metrics (--test-fraction 0: no test split)%n", trainRows);
+        } else if (m.isClassification()) {
+            out.printf(Locale.ROOT, "trained on %d rows; test loss %.4f; test accuracy %.4f on %d rows%n", trainRows,
+                    m.meanLoss(), m.accuracy(), m.count());
+        } else {
+            RegressionMetrics t = m.regression();
+            out.printf(Locale.ROOT, "trained on %d rows; test MSE %.6g | RMSE %.6g | MAE %.6g | R2 %.4f on %d rows%n",
+                    trainRows, t.mse(), t.rmse(), t.mae(), t.r2(), m.count());
+        }
     }
 
     /** Says where a --resume run starts: after which checkpoint, or from scratch when there is none. */

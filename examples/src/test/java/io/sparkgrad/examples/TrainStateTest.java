@@ -54,8 +54,10 @@ class TrainStateTest {
         return a.toArray(new String[0]);
     }
 
+    /** The steps the run took, from its summary line ({@code done: N steps, ...}). */
     private static long steps(Run r) {
-        return r.out().lines().filter(l -> l.startsWith("step ")).count();
+        return r.out().lines().filter(l -> l.startsWith("done: ")).mapToLong(l -> Long.parseLong(l.split(" ")[1]))
+                .findFirst().orElse(-1);
     }
 
     @Test

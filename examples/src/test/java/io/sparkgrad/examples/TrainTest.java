@@ -29,11 +29,17 @@ class TrainTest {
         String last = out.lines().filter(l -> l.startsWith("trained on")).findFirst().orElseThrow();
         double acc = Double.parseDouble(last.replaceAll(".*test accuracy ([0-9.]+) on.*", "$1"));
         assertTrue(acc >= 0.95, last);
-        assertTrue(out.contains("step 1/360 | epoch 1 | loss "), out.lines().limit(3).toList().toString());
-        assertTrue(out.lines().anyMatch(l -> l.matches("step \\d+/360 .*samples/s.*eta \\d+:\\d\\d:\\d\\d")));
+        // 70% of 1797 rows train (10% validate after every epoch, 20% test): 10 steps of 128 per epoch
+        assertTrue(out.contains("step 1/300 | epoch 1 | loss "), out.lines().limit(3).toList().toString());
+        assertTrue(out.lines().anyMatch(l -> l.matches("step \\d+/300 .*samples/s.*eta \\d+:\\d\\d:\\d\\d")));
+        // a line every 10 s at most, not one per step: the first step, the last epoch, the summary, the rest
+        assertTrue(out.lines().count() < 40, out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("epoch 30/30 \\| train loss [0-9.]+ \\| train accuracy [0-9.]+ "
+                + "\\| validation loss [0-9.]+ \\| validation accuracy [0-9.]+")), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("done: 300 steps, 30 epochs in \\d+:\\d\\d:\\d\\d \\| train loss .*")), out);
         assertTrue(Files.size(tmp.resolve("loss.png")) > 1000);
-        assertEquals(361, Files.readAllLines(tmp.resolve("metrics.csv")).size());
-        assertEquals(360, new CheckpointStore(tmp.resolve("model").toString()).latest().orElseThrow().step());
+        assertEquals(301, Files.readAllLines(tmp.resolve("metrics.csv")).size());
+        assertEquals(300, new CheckpointStore(tmp.resolve("model").toString()).latest().orElseThrow().step());
     }
 
     @Test
@@ -71,7 +77,7 @@ class TrainTest {
         spark.createDataFrame(rows, schema).write().parquet(path);
         String out = run(0, "--data", path, "--format", "parquet", "--features-col", "x", "--label-col", "y",
                 "--weight-col", "w", "--model", "logreg", "--loss", "bce", "--epochs", "20", "--batch-size", "0",
-                "--lr", "0.1", "--output", tmp.resolve("o").toString());
+                "--lr", "0.1", "--validation-fraction", "0", "--output", tmp.resolve("o").toString()); // the 80/20 split
         String last = out.lines().filter(l -> l.startsWith("trained on")).findFirst().orElseThrow();
         double acc = Double.parseDouble(last.replaceAll(".*test accuracy ([0-9.]+) on.*", "$1"));
         assertTrue(acc >= 0.95, last); // a linearly separable rule

@@ -26,7 +26,13 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  *       plot, counted in the legend.</li>
  * </ul>
  * Non-finite values are left out of the axis ranges. A chart with no finite value says so in its
- * middle ("no data", or "no finite loss values").
+ * middle ("no data", or "no finite loss values"). The y axis is logarithmic when the finite losses
+ * are all positive and span more than a decade (largest over smallest above 10), so a loss that
+ * falls from 2.3 to 0.01 stays readable.
+ *
+ * <p>When rows carry a per-epoch metric and the image is at least 300 pixels high, a second panel
+ * below the loss (two fifths of the height) shows it against the step: the validation and training
+ * accuracy of a classifier, or the validation RMSE of a regression (in the target's units).
  *
  * <p>Rendering draws into a {@link BufferedImage} only, which needs no display; the process that
  * runs it is expected to be started with {@code -Djava.awt.headless=true} (the launch scripts, the
@@ -50,14 +56,109 @@ public final class LossChart {
         }
     }
 
+    /** The image height below which the metric panel is left out. */
+    static final int MIN_HEIGHT_FOR_TWO_PANELS = 300;
+
     /** The chart of {@code rows} at {@code width} x {@code height} pixels, rendered as an image. */
     public static BufferedImage render(List<MetricsRow> rows, int width, int height, String title) {
-        return BitmapEncoder.getBufferedImage(chart(rows, width, height, title));
+        checkSize(width, height);
+        boolean two = height >= MIN_HEIGHT_FOR_TWO_PANELS && hasMetric(rows);
+        if (!two) {
+            return BitmapEncoder.getBufferedImage(chart(rows, width, height, title));
+        }
+        int top = height - height * 2 / 5;
+        BufferedImage loss = BitmapEncoder.getBufferedImage(chart(rows, width, top, title));
+        BufferedImage metric = BitmapEncoder.getBufferedImage(metricChart(rows, width, height - top));
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = img.createGraphics();
+        try {
+            g.drawImage(loss, 0, 0, null);
+            g.drawImage(metric, 0, top, null);
+        } finally {
+            g.dispose();
+        }
+        return img;
     }
 
     /** The chart of {@code rows} at {@code width} x {@code height} pixels, as PNG bytes. */
     public static byte[] png(List<MetricsRow> rows, int width, int height, String title) throws IOException {
-        return BitmapEncoder.getBitmapBytes(chart(rows, width, height, title), BitmapEncoder.BitmapFormat.PNG);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        if (!javax.imageio.ImageIO.write(render(rows, width, height, title), "png", out)) {
+            throw new IOException("no PNG writer");
+        }
+        return out.toByteArray();
+    }
+
+    /** Whether any row carries a per-epoch metric for the second panel. */
+    static boolean hasMetric(List<MetricsRow> rows) {
+        for (MetricsRow r : rows) {
+            if (finite(r.valAccuracy()) || finite(r.trainAccuracy()) || finite(r.valRmse())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean finite(Double v) {
+        return v != null && Double.isFinite(v);
+    }
+
+    /** Whether the finite losses of {@code rows} are positive and span more than a decade. */
+    static boolean logScale(List<MetricsRow> rows) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = 0;
+        for (MetricsRow r : rows) {
+            for (Double v : new Double[] {r.loss(), r.valLoss()}) {
+                if (finite(v)) {
+                    if (v <= 0) {
+                        return false;
+                    }
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                }
+            }
+        }
+        return max > 10 * min;
+    }
+
+    /**
+     * The metric panel: validation and training accuracy against the step for a classifier, or
+     * the validation RMSE for a regression (whose rows carry no accuracy).
+     */
+    static XYChart metricChart(List<MetricsRow> rows, int width, int height) {
+        boolean regression = rows.stream().anyMatch(r -> finite(r.valRmse()));
+        XYChart chart = new XYChartBuilder().width(width).height(height).xAxisTitle("step")
+                .yAxisTitle(regression ? "RMSE" : "accuracy").build();
+        style(chart.getStyler(), width, height);
+        chart.getStyler().setLegendPosition(regression ? LegendPosition.InsideNE : LegendPosition.InsideSE);
+        float lineWidth = Math.max(1.5f, width / 600f);
+        if (regression) {
+            addMetric(chart, rows, "val RMSE", VAL, lineWidth, MetricsRow::valRmse);
+        } else {
+            addMetric(chart, rows, "train accuracy", TRAIN, lineWidth, MetricsRow::trainAccuracy);
+            addMetric(chart, rows, "val accuracy", VAL, lineWidth, MetricsRow::valAccuracy);
+        }
+        return chart;
+    }
+
+    private static void addMetric(XYChart chart, List<MetricsRow> rows, String name, Color color, float lineWidth,
+                                  java.util.function.Function<MetricsRow, Double> metric) {
+        List<Double> xs = new ArrayList<>();
+        List<Double> ys = new ArrayList<>();
+        for (MetricsRow r : rows) {
+            Double v = metric.apply(r);
+            if (finite(v)) {
+                xs.add((double) r.step());
+                ys.add(v);
+            }
+        }
+        if (!xs.isEmpty()) {
+            XYSeries s = chart.addSeries(name, xs, ys);
+            s.setLineColor(color);
+            s.setLineWidth(lineWidth);
+            s.setMarkerColor(color);
+            s.setMarker(SeriesMarkers.CIRCLE);
+        }
     }
 
     static XYChart chart(List<MetricsRow> rows, int width, int height, String title) {
@@ -110,6 +211,10 @@ public final class LossChart {
             s.setMarker(SeriesMarkers.CIRCLE);
         }
         boolean anyFinite = finiteTrain + finiteVal > 0;
+        if (logScale(rows)) {
+            chart.getStyler().setYAxisLogarithmic(true);
+            chart.setYAxisTitle("loss (log scale)");
+        }
         if (!badSteps.isEmpty()) {
             List<Double> top = new ArrayList<>();
             for (int i = 0; i < badSteps.size(); i++) {

@@ -70,11 +70,12 @@ public final class MetricsWriter {
             if (header == null || header.isEmpty()) {
                 return; // an empty file: the header is written with the first row
             }
-            if (!header.trim().equals(MetricsRow.HEADER)) {
+            boolean v1 = header.trim().equals(MetricsRow.HEADER_V1);
+            if (!header.trim().equals(MetricsRow.HEADER) && !v1) {
                 throw new IOException("metrics file " + csv + " has header '" + header + "', expected '"
                         + MetricsRow.HEADER + "'");
             }
-            headerWritten = true;
+            headerWritten = !v1; // an earlier version's file is rewritten with the new header on the next append
             String line;
             int n = 1;
             while ((line = r.readLine()) != null) {

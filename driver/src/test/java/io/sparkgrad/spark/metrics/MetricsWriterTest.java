@@ -1,6 +1,7 @@
 package io.sparkgrad.spark.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,11 +52,13 @@ class MetricsWriterTest {
 
         List<String> lines = Files.readAllLines(csv);
         assertEquals(List.of(
-                "step,epoch,loss,samples_per_sec,learning_rate,grad_norm,val_loss,val_accuracy",
-                "1,0,0.75,100.0,0.01,1.5,,",
-                "2,0,NaN,,0.01,,0.8,0.625",
-                "3,1,Infinity,90.0,,,,",
-                "4,1,,,,,,"), lines);
+                MetricsRow.HEADER,
+                "1,0,0.75,100.0,0.01,1.5,,,,,,,",
+                "2,0,NaN,,0.01,,0.8,0.625,,,,,",
+                "3,1,Infinity,90.0,,,,,,,,,",
+                "4,1,,,,,,,,,,,"), lines);
+        assertEquals("step,epoch,loss,samples_per_sec,learning_rate,grad_norm,val_loss,val_accuracy,train_loss,"
+                + "train_accuracy,val_rmse,val_mae,val_r2", MetricsRow.HEADER);
         assertEquals(List.of("metrics.csv"), listing(tmp.resolve("out")), "no .crc or temp files");
         assertEquals(4, w.rows().size());
     }
@@ -192,5 +195,55 @@ class MetricsWriterTest {
             }
         }
         return n;
+    }
+
+    @Test
+    void aLossThatFallsMoreThanADecadeIsPlottedOnALogScaleWithTheMetricBelow() throws IOException {
+        List<MetricsRow> rows = new ArrayList<>();
+        for (int s = 1; s <= 40; s++) {
+            MetricsRow r = MetricsRow.training(s, (s - 1) / 10 + 1, 2.3 * Math.pow(0.85, s), null, null, null);
+            if (s % 10 == 0) {
+                r = r.withValidation(2.5 * Math.pow(0.85, s), 0.5 + s / 100.0).withTraining(2.0 * Math.pow(0.85, s), 0.6);
+            }
+            rows.add(r);
+        }
+        assertTrue(LossChart.logScale(rows), "2.3 down to 0.003");
+        assertTrue(LossChart.chart(rows, 600, 400, "t").getStyler().isYAxisLogarithmic());
+        List<MetricsRow> flat = rows.subList(0, 5);
+        assertFalse(LossChart.logScale(flat), "2.3 down to 1.0: a linear axis");
+        assertFalse(LossChart.logScale(List.of(MetricsRow.training(1, 1, 0.0, null, null, null),
+                MetricsRow.training(2, 1, 5.0, null, null, null))), "a zero loss has no logarithm");
+
+        BufferedImage img = LossChart.render(rows, 600, 500, "t");
+        assertEquals(500, img.getHeight());
+        int top = 500 - 500 * 2 / 5;
+        // the metric panel below: the validation accuracy (orange) and the train accuracy (blue) drawn there
+        assertTrue(countNear(img.getSubimage(0, top, 600, 500 - top), 255, 127, 14) > 20, "validation accuracy drawn");
+        assertTrue(countNear(img.getSubimage(0, top, 600, 500 - top), 31, 119, 180) > 20, "train accuracy drawn");
+        // a regression's panel is its RMSE
+        List<MetricsRow> reg = new ArrayList<>();
+        for (int s = 1; s <= 20; s++) {
+            MetricsRow r = MetricsRow.training(s, s, 1.0 / s, null, null, null).withValidation(1.2 / s, null)
+                    .withRegression(3.0 / s, 2.0 / s, 0.8);
+            reg.add(r);
+        }
+        assertTrue(LossChart.hasMetric(reg));
+        assertEquals("RMSE", LossChart.metricChart(reg, 600, 200).getYAxisTitle());
+        assertFalse(LossChart.hasMetric(rows.subList(0, 9)), "no epoch ended: the loss alone");
+    }
+
+    @Test
+    void aMetricsFileOfTheEarlierEightColumnsIsReadAndRewrittenWithTheNewHeader() throws IOException {
+        Path csv = tmp.resolve("metrics.csv");
+        Files.writeString(csv, MetricsRow.HEADER_V1 + "\n1,0,0.5,,,,,\n2,0,0.25,,,,0.3,0.75\n");
+        MetricsWriter w = new MetricsWriter(csv.toString());
+        assertEquals(2, w.rows().size());
+        assertEquals(0.75, w.rows().get(1).valAccuracy());
+        w.append(MetricsRow.training(3, 1, 0.125, null, null, null).withTraining(0.2, null));
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals(MetricsRow.HEADER, lines.get(0));
+        assertEquals(4, lines.size());
+        assertEquals("2,0,0.25,,,,0.3,0.75,,,,,", lines.get(2));
+        assertEquals("3,1,0.125,,,,,,0.2,,,,", lines.get(3));
     }
 }
