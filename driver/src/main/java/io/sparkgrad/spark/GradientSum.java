@@ -160,11 +160,12 @@ public final class GradientSum implements Serializable {
     }
 
     /** For {@link SparkGradKryoRegistrator}'s serializer: a sealed sum from its parts. */
-    static GradientSum of(float[] values, double loss, double weight, long count, String nonFinite) {
+    static GradientSum of(float[] values, double loss, double weight, long count, long correct, String nonFinite) {
         GradientSum s = new GradientSum(values);
         s.loss = loss;
         s.weight = weight;
         s.count = count;
+        s.correct = correct;
         s.nonFinite = nonFinite;
         return s;
     }

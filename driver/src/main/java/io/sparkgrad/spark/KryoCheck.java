@@ -48,11 +48,11 @@ public final class KryoCheck {
         }
         SerializerInstance ser = serializer.newInstance();
         DataBlock block = new DataBlock(3, 17, 2, 2, new float[] {1, 2, 3, 4}, new float[] {0, 1}, new float[] {1, 0.5f});
-        GradientSum sum = GradientSum.empty(3).add(new float[] {1, -2, 3}, 0.25, 2, 2, "self-test");
+        GradientSum sum = GradientSum.empty(3).add(new float[] {1, -2, 3}, 0.25, 2, 2, "self-test").addCorrect(1);
         try {
             Tuple2<Integer, GradientSum> back = roundTrip(ser, new Tuple2<>(5, sum));
             DataBlock b2 = roundTrip(ser, block);
-            if (back._1() != 5 || !Arrays.equals(back._2().gradient(), sum.gradient())
+            if (back._1() != 5 || back._2().correct() != sum.correct() || back._2().count() != sum.count() || !Arrays.equals(back._2().gradient(), sum.gradient())
                     || !Arrays.equals(b2.features(), block.features()) || !Arrays.equals(b2.weights(), block.weights())) {
                 throw new IllegalStateException("Kryo self-test: a round trip changed the data");
             }

@@ -87,8 +87,8 @@ public final class SparkGradKryoRegistrator implements KryoRegistrator {
 
     /**
      * A {@link GradientSum} on the wire: its sealed float32 values (an open sum is sealed first,
-     * so the double accumulator never travels and is never lost), loss, weight, count and the
-     * non-finite note. Written field by field, without reflection.
+     * so the double accumulator never travels and is never lost), loss, weight, count, the rows
+     * classified right and the non-finite note. Written field by field, without reflection.
      */
     static final class GradientSumSerializer extends Serializer<GradientSum> {
         @Override
@@ -99,6 +99,7 @@ public final class SparkGradKryoRegistrator implements KryoRegistrator {
             out.writeDouble(s.loss());
             out.writeDouble(s.weight());
             out.writeLong(s.count());
+            out.writeLong(s.correct());
             out.writeString(s.nonFinite());
         }
 
@@ -109,7 +110,8 @@ public final class SparkGradKryoRegistrator implements KryoRegistrator {
             double loss = in.readDouble();
             double weight = in.readDouble();
             long count = in.readLong();
-            return GradientSum.of(v, loss, weight, count, in.readString());
+            long correct = in.readLong();
+            return GradientSum.of(v, loss, weight, count, correct, in.readString());
         }
     }
 }
