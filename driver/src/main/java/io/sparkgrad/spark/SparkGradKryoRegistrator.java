@@ -81,6 +81,8 @@ public final class SparkGradKryoRegistrator implements KryoRegistrator {
         kryo.register(TrainingData.Check[].class);
         kryo.register(Evaluator.Metrics.class);
         kryo.register(Evaluator.Metrics[].class);
+        kryo.register(RegressionMetrics.class);
+        kryo.register(RegressionMetrics[].class);
     }
 
     /**
