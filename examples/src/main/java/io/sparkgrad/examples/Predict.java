@@ -12,7 +12,6 @@ import java.io.PrintStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -149,22 +148,30 @@ final class Predict implements Callable<Integer> {
         return transformed.select(cols.toArray(new Column[0]));
     }
 
+    /**
+     * Writes the header and one line per row, partition by partition in order (each partition's
+     * lines fetched by one small job), so the driver holds one partition's lines at a time.
+     */
     private static void writeCsv(Dataset<Row> scored, FileSystem fs, Path p) throws IOException {
+        org.apache.spark.api.java.JavaRDD<String> lines = scored.javaRDD().map(r -> {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < r.length(); i++) {
+                if (i > 0) {
+                    line.append(',');
+                }
+                line.append(r.get(i));
+            }
+            return line.toString();
+        });
         try (OutputStream os = fs.create(p, false);
              Writer w = new java.io.BufferedWriter(new OutputStreamWriter(os, StandardCharsets.UTF_8))) {
             w.write(String.join(",", scored.columns()));
             w.write('\n');
-            StringBuilder line = new StringBuilder();
-            for (Iterator<Row> it = scored.toLocalIterator(); it.hasNext(); ) {
-                Row r = it.next();
-                line.setLength(0);
-                for (int i = 0; i < r.length(); i++) {
-                    if (i > 0) {
-                        line.append(',');
-                    }
-                    line.append(r.get(i));
+            for (int part = 0; part < lines.getNumPartitions(); part++) {
+                for (String l : lines.collectPartitions(new int[] {part})[0]) {
+                    w.write(l);
+                    w.write('\n');
                 }
-                w.write(line.append('\n').toString());
             }
         }
     }
