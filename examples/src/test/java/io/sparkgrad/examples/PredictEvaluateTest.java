@@ -176,6 +176,27 @@ class PredictEvaluateTest {
     }
 
     @Test
+    void parquetInputWithoutALabelColumnGivesTheSamePredictionsAsItsCsv() throws Exception {
+        List<Row> rows = new ArrayList<>();
+        for (String l : newLines) {
+            rows.add(RowFactory.create(Vectors.dense(Arrays.stream(l.split(",")).mapToDouble(s -> (double) Float.parseFloat(s)).toArray())));
+        }
+        Path in = tmp.resolve("new.parquet");
+        spark().createDataFrame(rows, new StructType().add("x", SQLDataTypes.VectorType())).coalesce(1).write()
+                .parquet(in.toUri().toString());
+        Path fromCsv = tmp.resolve("from-csv.csv");
+        Path fromParquet = tmp.resolve("from-parquet.csv");
+        assertEquals(0, run("predict", "--model-path", out.toString(), "--data", newRows.toUri().toString(),
+                "--output", fromCsv.toString()).exit());
+        Run r = run("predict", "--model-path", out.toString(), "--data", in.toUri().toString(), "--format", "parquet",
+                "--features-col", "x", "--output", fromParquet.toString());
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertEquals(Files.readAllLines(fromCsv), Files.readAllLines(fromParquet));
+        oneErrorLine(run("evaluate", "--model-path", out.toString(), "--data", in.toUri().toString(), "--format", "parquet",
+                "--features-col", "x"), ": no label column 'label'");
+    }
+
+    @Test
     void evaluateOnTheTestSplitPrintsTheAccuracyTrainPrinted() throws Exception {
         // train's test split: the same file, reader, fractions and seed
         List<Sample> test = DataLoader.load(spark(), trainCsv.toUri().toString(), DataLoader.Format.CSV,
