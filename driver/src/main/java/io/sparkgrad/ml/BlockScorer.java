@@ -24,7 +24,8 @@ import org.apache.spark.sql.RowFactory;
  * {@code rawPrediction = z}, {@code probability = softmax(z)}, {@code prediction = argmax z};
  * binary cross-entropy classifiers give {@code rawPrediction = [-z, z]},
  * {@code probability = [1 - sigmoid(z), sigmoid(z)]} and {@code prediction = z > 0} (MLlib's
- * binary logistic regression layout); regressors give {@code prediction = z}.
+ * binary logistic regression layout); regressors give {@code prediction = labelScale.unscale(z)}
+ * ({@code z * std + mean}; the identity unless the target was scaled in training).
  */
 final class BlockScorer implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -37,13 +38,15 @@ final class BlockScorer implements Serializable {
     private final float[] params;
     private final Standardization scaling;
     private final Kind kind;
+    private final LabelScale labelScale;
     private transient Cell cell;
 
-    BlockScorer(ModelFactory factory, float[] params, Standardization scaling, Kind kind) {
+    BlockScorer(ModelFactory factory, float[] params, Standardization scaling, Kind kind, LabelScale labelScale) {
         this.factory = factory;
         this.params = params;
         this.scaling = scaling;
         this.kind = kind;
+        this.labelScale = labelScale;
     }
 
     /** One row's outputs. */
@@ -85,7 +88,7 @@ final class BlockScorer implements Serializable {
     private Scored row(float[] z, int off, int k) {
         switch (kind) {
             case REGRESSION:
-                return new Scored(z[off], null, null);
+                return new Scored(labelScale.unscale(z[off]), null, null);
             case BINARY: {
                 double m = z[off];
                 double p = 1 / (1 + Math.exp(-m));

@@ -31,8 +31,10 @@ import org.apache.spark.ml.util.MLWriter;
  *       {@code DefaultParamsWriter} ({@code class}, {@code timestamp}, {@code sparkVersion},
  *       {@code uid}, {@code paramMap}, {@code defaultParamMap}, each param value in its own
  *       {@code Param.jsonEncode}), which is what {@code Pipeline} and {@code PipelineModel} read to
- *       find a stage's class; a model adds its spec, kind, class count and the standardisation's
- *       mean and std (doubles, written so they read back exactly);</li>
+ *       find a stage's class; a model adds its spec, kind, class count, the standardisation's
+ *       mean and std (doubles, written so they read back exactly) and {@code labelScale}
+ *       ({@code {mean, std}} of a regression target, {@link LabelScale}; absent reads as the
+ *       identity);</li>
  *   <li>{@code parameters.sgck} (models): the trained parameters in SparkGrad's checkpoint format
  *       ({@link CheckpointCodec}: step 0, parameter names and shapes, CRC32C-checked on load).</li>
  * </ul>
@@ -95,6 +97,9 @@ final class ModelIO {
             for (double v : model.std()) {
                 std.add(v);
             }
+            ObjectNode ls = m.putObject("labelScale");
+            ls.put("mean", model.labelScale().mean());
+            ls.put("std", model.labelScale().std());
             writeMetadata(model, m, path, conf);
             ParameterTuple tuple = spec.create().trainableParamTuple();
             tuple.load(model.weights());
@@ -146,7 +151,9 @@ final class ModelIO {
         }
         SparkGradModel model = new SparkGradModel(m.get("uid").asText(), spec, tuple.flatten(),
                 new Standardization(doubles(m.get("mean")), doubles(m.get("std"))), m.get("standardized").asBoolean(),
-                BlockScorer.Kind.valueOf(m.get("kind").asText()), m.get("numClasses").asInt());
+                BlockScorer.Kind.valueOf(m.get("kind").asText()), m.get("numClasses").asInt(),
+                m.has("labelScale") ? new LabelScale(m.get("labelScale").get("mean").asDouble(),
+                        m.get("labelScale").get("std").asDouble()) : LabelScale.IDENTITY);
         setParams(model, m);
         return model;
     }

@@ -43,12 +43,13 @@ public final class SparkGradModel extends Model<SparkGradModel> implements Spark
     private final boolean standardized;
     private final BlockScorer.Kind kind;
     private final int numClasses;
+    private final LabelScale labelScale;
     private transient BlockScorer local;
     private double[] objectiveHistory;
     private int stepsPerEpoch;
 
     SparkGradModel(String uid, ModelSpec spec, float[] weights, Standardization scaling, boolean standardized,
-                   BlockScorer.Kind kind, int numClasses) {
+                   BlockScorer.Kind kind, int numClasses, LabelScale labelScale) {
         this.uid = uid;
         this.params = new SharedParams(uid);
         params.setDefaults(this, SparkGradEstimator.class);
@@ -58,6 +59,69 @@ public final class SparkGradModel extends Model<SparkGradModel> implements Spark
         this.standardized = standardized;
         this.kind = kind;
         this.numClasses = numClasses;
+        this.labelScale = labelScale;
+        if (scaling.dim() != spec.inputDim()) {
+            throw new IllegalArgumentException("a standardisation of " + scaling.dim() + " features for a model of "
+                    + spec.inputDim());
+        }
+    }
+
+    /**
+     * A model from parameters trained outside the estimator (the CLI's {@code train}): the spec,
+     * the flat parameters, the loss it was trained with (which decides the kind: softmax and
+     * binary cross-entropy make classifiers, MSE a regressor), the feature standardisation the
+     * training rows went through ({@code null}: none) and the regression target's scale
+     * ({@link LabelScale#IDENTITY}: none; a classifier's must be the identity).
+     */
+    public static SparkGradModel fromTraining(ModelSpec spec, float[] weights, io.sparkgrad.spark.LossKind loss,
+                                              Standardization scaling, LabelScale labelScale) {
+        BlockScorer.Kind kind = kindOf(loss);
+        if (kind != BlockScorer.Kind.REGRESSION && !labelScale.isIdentity()) {
+            throw new IllegalArgumentException("a label scale is for regression models, not for loss " + loss);
+        }
+        if (kind == BlockScorer.Kind.REGRESSION || kind == BlockScorer.Kind.BINARY) {
+            if (spec.outputDim() != 1) {
+                throw new IllegalArgumentException("loss " + loss + " needs a model with 1 output, " + spec.text()
+                        + " has " + spec.outputDim());
+            }
+        }
+        int classes = kind == BlockScorer.Kind.SOFTMAX ? spec.outputDim() : kind == BlockScorer.Kind.BINARY ? 2 : 0;
+        return new SparkGradModel(org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("sparkgrad"), spec, weights,
+                scaling == null ? Standardization.identity(spec.inputDim()) : scaling, scaling != null, kind, classes,
+                labelScale);
+    }
+
+    static BlockScorer.Kind kindOf(io.sparkgrad.spark.LossKind loss) {
+        switch (loss) {
+            case MSE:
+                return BlockScorer.Kind.REGRESSION;
+            case BCE_WITH_LOGITS:
+                return BlockScorer.Kind.BINARY;
+            default:
+                return BlockScorer.Kind.SOFTMAX;
+        }
+    }
+
+    /** The loss the model was trained with: softmax cross-entropy, binary cross-entropy or MSE. */
+    public io.sparkgrad.spark.LossKind lossKind() {
+        switch (kind) {
+            case REGRESSION:
+                return io.sparkgrad.spark.LossKind.MSE;
+            case BINARY:
+                return io.sparkgrad.spark.LossKind.BCE_WITH_LOGITS;
+            default:
+                return io.sparkgrad.spark.LossKind.SOFTMAX_CROSS_ENTROPY;
+        }
+    }
+
+    /** The regression target's scale, undone in every prediction; {@link LabelScale#IDENTITY} for classifiers. */
+    public LabelScale labelScale() {
+        return labelScale;
+    }
+
+    /** The feature standardisation applied to every row before scoring (the identity when trained without). */
+    public Standardization featureScaling() {
+        return scaling;
     }
 
     @Override
@@ -140,7 +204,7 @@ public final class SparkGradModel extends Model<SparkGradModel> implements Spark
 
     private BlockScorer scorer() {
         if (local == null) {
-            local = new BlockScorer(spec, weights, scaling, kind);
+            local = new BlockScorer(spec, weights, scaling, kind, labelScale);
         }
         return local;
     }
@@ -183,14 +247,15 @@ public final class SparkGradModel extends Model<SparkGradModel> implements Spark
         ModelSpec s = spec;
         Standardization z = scaling;
         BlockScorer.Kind k = kind;
+        LabelScale ls = labelScale;
         return df.mapPartitions((MapPartitionsFunction<Row, Row>) it ->
-                new BlockScorer(s, bc.value(), z, k).scoreRows(it, fi, raw, prob, pred),
+                new BlockScorer(s, bc.value(), z, k, ls).scoreRows(it, fi, raw, prob, pred),
                 Encoders.row(out));
     }
 
     @Override
     public SparkGradModel copy(ParamMap extra) {
-        SparkGradModel m = new SparkGradModel(uid, spec, weights, scaling, standardized, kind, numClasses);
+        SparkGradModel m = new SparkGradModel(uid, spec, weights, scaling, standardized, kind, numClasses, labelScale);
         if (objectiveHistory != null) {
             m.setObjectiveHistory(objectiveHistory, stepsPerEpoch);
         }

@@ -121,7 +121,7 @@ final class Training {
         BlockScorer.Kind kind = loss == LossKind.MSE ? BlockScorer.Kind.REGRESSION
                 : loss == LossKind.BCE_WITH_LOGITS ? BlockScorer.Kind.BINARY : BlockScorer.Kind.SOFTMAX;
         SparkGradModel m = new SparkGradModel(est.uid(), spec, params, z, est.getStandardization(), kind,
-                kind == BlockScorer.Kind.SOFTMAX ? spec.outputDim() : numClasses);
+                kind == BlockScorer.Kind.SOFTMAX ? spec.outputDim() : numClasses, LabelScale.IDENTITY);
         m.setObjectiveHistory(losses.stream().mapToDouble(Double::doubleValue).toArray(), perEpoch);
         return m;
     }

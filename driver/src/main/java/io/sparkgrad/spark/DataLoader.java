@@ -61,6 +61,18 @@ public final class DataLoader {
             this(header, labelColumn, numFeatures, featuresCol, labelCol, weightCol, null);
         }
 
+        /**
+         * {@code labelColumn} for rows without a label (for prediction): every CSV field is a
+         * feature (give {@code numFeatures}), and a Parquet file needs no label column; the
+         * samples' labels are then 0 and no label rule applies. LIBSVM lines always start with a label.
+         */
+        public static final int NO_LABEL = Integer.MIN_VALUE;
+
+        /** These options for rows without a label ({@link #NO_LABEL}), with {@code numFeatures} features. */
+        public Options withoutLabel(int numFeatures) {
+            return new Options(header, NO_LABEL, numFeatures, featuresCol, labelCol, weightCol, null);
+        }
+
         /** CSV with the label in the last column, no header; Parquet columns features/label. */
         public static Options defaults() {
             return new Options(false, -1, -1, "features", "label", null);
@@ -110,6 +122,9 @@ public final class DataLoader {
         switch (format) {
             case PARQUET: {
                 Dataset<Row> df = spark.read().parquet(path);
+                if (opt.labelColumn() == Options.NO_LABEL) {
+                    df = df.withColumn(opt.labelCol(), org.apache.spark.sql.functions.lit(0.0));
+                }
                 JavaRDD<Sample> samples = TrainingData.samples(df, opt.featuresCol(), opt.labelCol(), opt.weightCol(), path);
                 List<Sample> first = samples.take(1);
                 if (first.isEmpty()) {
@@ -226,6 +241,16 @@ public final class DataLoader {
             return new Sample(x, label);
         }
         String[] f = s.split(",", -1);
+        if (opt.labelColumn() == Options.NO_LABEL) {
+            if (f.length != dim) {
+                throw new BadDataException(where + ": " + f.length + " fields, expected " + dim + " features (no label)");
+            }
+            float[] x = new float[dim];
+            for (int i = 0; i < dim; i++) {
+                x[i] = parseNumber(f[i], where, "field " + (i + 1));
+            }
+            return new Sample(x, 0f);
+        }
         if (f.length != dim + 1) {
             throw new BadDataException(where + ": " + f.length + " fields, expected " + (dim + 1) + " (" + dim
                     + " features and a label)" + (lineNo == 1 ? "; if this is a header line, read with a header" : ""));

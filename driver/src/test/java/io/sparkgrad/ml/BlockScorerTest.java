@@ -44,8 +44,8 @@ class BlockScorerTest {
         ModelSpec spec = ModelSpec.parse("mlp:5,3", 4, 3, 9);
         ModelFactory counting = () -> new Counting(spec.create());
         float[] w = spec.create().trainableParamTuple().flatten();
-        BlockScorer scorer = new BlockScorer(counting, w, Standardization.identity(4), BlockScorer.Kind.SOFTMAX);
-        BlockScorer reference = new BlockScorer(spec, w, Standardization.identity(4), BlockScorer.Kind.SOFTMAX);
+        BlockScorer scorer = new BlockScorer(counting, w, Standardization.identity(4), BlockScorer.Kind.SOFTMAX, LabelScale.IDENTITY);
+        BlockScorer reference = new BlockScorer(spec, w, Standardization.identity(4), BlockScorer.Kind.SOFTMAX, LabelScale.IDENTITY);
         Random r = new Random(1);
         List<Row> in = new ArrayList<>();
         for (int i = 0; i < 2500; i++) {

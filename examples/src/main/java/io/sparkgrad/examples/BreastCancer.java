@@ -1,5 +1,6 @@
 package io.sparkgrad.examples;
 
+import io.sparkgrad.ml.Standardization;
 import io.sparkgrad.spark.DataLoader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,7 +36,7 @@ final class BreastCancer {
         DataLoader.Loaded[] split = all.split(new double[] {0.8, 0.2}, SPLIT_SEED);
         DataLoader.Loaded train = split[0].repartition(partitions);
         DataLoader.Loaded test = split[1];
-        Standardizer z = Standardizer.fit(train.samples(), all.dim());
+        Standardization z = Standardization.fit(train.samples(), all.dim());
         return new Split(
                 new DataLoader.Loaded(z.apply(train.samples()).cache(), train.dim(), train.source(), false),
                 new DataLoader.Loaded(z.apply(test.samples()).cache(), test.dim(), test.source(), false));

@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
  * <pre>
  *   ./spark-submit.sh                          # train the default job (digits, mlp:64,10)
  *   ./spark-submit.sh train --data x.csv ...   # the same as ./spark-submit.sh --data x.csv ...
+ *   ./spark-submit.sh predict --model-path runs/x --data new.csv --output preds.csv
+ *   ./spark-submit.sh evaluate --model-path runs/x --data test.csv
  * </pre>
  *
  * <p>Arguments that do not start with a subcommand's name are the {@code train} subcommand's, so
@@ -28,7 +30,7 @@ import picocli.CommandLine.Command;
         subcommands = CommandLine.HelpCommand.class)
 public final class Cli implements Runnable {
     /** The subcommands' names. */
-    static final Set<String> SUBCOMMANDS = Set.of("train", "help");
+    static final Set<String> SUBCOMMANDS = Set.of("train", "predict", "evaluate", "help");
 
     /** The end of every {@code --help}: exit codes and how to see Spark's logs. */
     static final String[] FOOTER = {
@@ -58,6 +60,8 @@ public final class Cli implements Runnable {
     static int run(PrintStream out, PrintStream err, String... args) {
         CommandLine cl = configure(new CommandLine(new Cli()), out, err);
         cl.addSubcommand("train", configure(new CommandLine(new Train(out)), out, err));
+        cl.addSubcommand("predict", configure(new CommandLine(new Predict(out)), out, err));
+        cl.addSubcommand("evaluate", configure(new CommandLine(new Evaluate(out)), out, err));
         return cl.execute(withSubcommand(args));
     }
 

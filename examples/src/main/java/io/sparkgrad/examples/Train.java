@@ -2,6 +2,9 @@ package io.sparkgrad.examples;
 
 import static io.sparkgrad.examples.UsageException.require;
 
+import io.sparkgrad.ml.LabelScale;
+import io.sparkgrad.ml.SparkGradModel;
+import io.sparkgrad.ml.Standardization;
 import io.sparkgrad.nn.Adam;
 import io.sparkgrad.nn.AdamW;
 import io.sparkgrad.nn.SGD;
@@ -134,7 +137,7 @@ public final class Train implements Callable<Integer> {
             description = "Checkpoints to keep, the newest; older ones are deleted once a new one is safely written, 0 keeps all (default: ${DEFAULT-VALUE})")
     int keepCheckpoints;
 
-    @Option(names = "--output", description = "Directory for the trained model, metrics.csv and loss.png; must not hold an earlier run"
+    @Option(names = "--output", description = "Directory for the trained model (model/, which predict and evaluate read), metrics.csv and loss.png; must not hold an earlier run"
             + " unless --overwrite or --resume is given (default: runs/<date-time>)")
     String output;
 
@@ -291,8 +294,9 @@ public final class Train implements Callable<Integer> {
         DataLoader.Loaded train = split[0].repartition(input.partitions);
         DataLoader.Loaded validation = split[1];
         DataLoader.Loaded test = split[2];
+        Standardization z = null; // saved with the model, which applies it to every row it scores
         if (standardize) {
-            Standardizer z = Standardizer.fit(train.samples(), all.dim());
+            z = Standardization.fit(train.samples(), all.dim());
             train = new DataLoader.Loaded(z.apply(train.samples()), train.dim(), train.source(), train.weighted());
             validation = new DataLoader.Loaded(z.apply(validation.samples()), validation.dim(), validation.source(), validation.weighted());
             test = new DataLoader.Loaded(z.apply(test.samples()), test.dim(), test.source(), test.weighted());
@@ -339,6 +343,9 @@ public final class Train implements Callable<Integer> {
         if (resume) { // a resumed run continues an earlier one's --output: its final model replaces any earlier one
             modelDir.getFileSystem(sc.hadoopConfiguration()).delete(modelDir, true);
         }
+        // model/ is a SparkGradModel (metadata/, parameters.sgck: what `predict`, `evaluate` and
+        // SparkGradModel.load read) and holds the final training checkpoint (ckpt-*.sgck) beside it
+        SparkGradModel.fromTraining(spec, r.flatParameters(), lossKind, z, new LabelScale(targetScale.mean(), targetScale.std())).write().save(modelDir.toString());
         new CheckpointStore(modelDir.toString(), sc.hadoopConfiguration()).write(Checkpoint.of(
                 r.optimizer().stepCount(), r.history().isEmpty() ? 0 : r.history().get(r.history().size() - 1).epoch(),
                 seed, spec.toString(), r.parameters(), r.optimizer().exportState()));

@@ -36,6 +36,7 @@ class CliTest {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("Usage: sparkgrad"), r.out());
         assertTrue(r.out().contains("train"), r.out());
+        assertTrue(r.out().contains("predict") && r.out().contains("evaluate"), r.out());
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -31,6 +32,13 @@ class TrainOptionsTest {
         return new Train(out, () -> {
             throw new AssertionError("Spark was started; the options should have been refused first");
         });
+    }
+
+    /** Sessions that fail the test if a subcommand gets as far as starting Spark. */
+    private static java.util.function.Supplier<org.apache.spark.sql.SparkSession> failingSessions() {
+        return () -> {
+            throw new AssertionError("Spark was started; the command line was only to be parsed");
+        };
     }
 
     /** Parses {@code args} onto a fresh job, as the CLI does, without running it. */
@@ -238,6 +246,7 @@ class TrainOptionsTest {
     void theReadmeCommandLinesParse() throws Exception {
         List<String> lines = Files.readAllLines(Path.of(System.getProperty("sparkgrad.repo", "..")).resolve("README.md"));
         int checked = 0;
+        java.util.Set<String> subcommands = new java.util.TreeSet<>();
         for (String line : lines) {
             if (!line.startsWith("./spark-submit.sh") || line.contains("--class")) {
                 continue;
@@ -248,10 +257,27 @@ class TrainOptionsTest {
             for (int i = args.indexOf("--master"); i >= 0; i = args.indexOf("--master")) {
                 args.subList(i, i + 2).clear(); // spark-submit's own option
             }
-            CommandLine cl = Train.commandLine(noSpark(System.out), System.err);
-            cl.parseArgs(args.toArray(new String[0])); // throws on an unknown option or a bad value
+            String[] a = Cli.withSubcommand(args.toArray(new String[0]));
+            boolean sub = Cli.SUBCOMMANDS.contains(a[0]); // else top-level help, which train's own --help parses too
+            String[] rest = sub ? Arrays.copyOfRange(a, 1, a.length) : a;
+            String name = sub ? a[0] : "train";
+            CommandLine cl;
+            switch (name) {
+                case "predict":
+                    cl = Cli.configure(new CommandLine(new Predict(System.out, failingSessions())), System.out, System.err);
+                    break;
+                case "evaluate":
+                    cl = Cli.configure(new CommandLine(new Evaluate(System.out, failingSessions())), System.out, System.err);
+                    break;
+                default:
+                    assertEquals("train", name, line);
+                    cl = Train.commandLine(noSpark(System.out), System.err);
+            }
+            cl.parseArgs(rest); // throws on an unknown option or a bad value
+            subcommands.add(name);
             checked++;
         }
         assertTrue(checked >= 5, "README Train command lines found: " + checked);
+        assertEquals(java.util.Set.of("evaluate", "predict", "train"), subcommands, "the README's round trip");
     }
 }
