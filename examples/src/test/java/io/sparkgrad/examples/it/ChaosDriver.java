@@ -18,7 +18,7 @@ import org.apache.spark.sql.SparkSession;
  * {@code fresh}.
  */
 public final class ChaosDriver {
-    static final int BATCH = 20;
+    static final int BATCH = 30;
     static final int CHECKPOINT_EVERY = 10;
 
     private ChaosDriver() {
