@@ -29,6 +29,13 @@ final class Schemas {
         }
     }
 
+    static void requireBoolean(StructType schema, String col, String role) {
+        DataType t = type(schema, col, role);
+        if (!t.equals(DataTypes.BooleanType)) {
+            throw new IllegalArgumentException(role + " column '" + col + "' must be boolean but is " + t.catalogString());
+        }
+    }
+
     private static DataType type(StructType schema, String col, String role) {
         if (!Arrays.asList(schema.fieldNames()).contains(col)) {
             throw new IllegalArgumentException(role + " column '" + col + "' does not exist; the columns are "
@@ -65,6 +72,12 @@ final class Schemas {
         requireNumeric(schema, p.getLabelCol(), "label");
         if (!p.getWeightCol().isEmpty()) {
             requireNumeric(schema, p.getWeightCol(), "weight");
+        }
+        if (!p.getValidationIndicatorCol().isEmpty()) {
+            requireBoolean(schema, p.getValidationIndicatorCol(), "validationIndicator");
+        } else if (p.getEarlyStoppingRounds() > 0) {
+            throw new IllegalArgumentException("earlyStoppingRounds " + p.getEarlyStoppingRounds()
+                    + " needs a validation set: set validationIndicatorCol");
         }
         return output(schema, p);
     }

@@ -38,6 +38,9 @@ public final class SharedParams {
     final DoubleParam tol;
     final DoubleParam regParam;
     final Param<String> checkpointDir;
+    final Param<String> validationIndicatorCol;
+    final IntParam earlyStoppingRounds;
+    final DoubleParam earlyStoppingTol;
 
     SharedParams(String uid) {
         featuresCol = new Param<>(uid, "featuresCol", "features column name (an ml Vector)");
@@ -73,6 +76,15 @@ public final class SharedParams {
                 ParamValidators.gtEq(0));
         checkpointDir = new Param<>(uid, "checkpointDir", "a Hadoop directory for training checkpoints, one per "
                 + "epoch; a fit that finds checkpoints there continues from the latest (empty: none)");
+        validationIndicatorCol = new Param<>(uid, "validationIndicatorCol", "name of a boolean column: rows with "
+                + "true are the validation set, evaluated after every epoch and left out of training (and of the "
+                + "standardization's mean and std); unset or empty: no validation set");
+        earlyStoppingRounds = new IntParam(uid, "earlyStoppingRounds", "stop after this many epochs in a row whose "
+                + "validation loss is not lower than the best by more than earlyStoppingTol, and keep the best "
+                + "epoch's parameters; needs validationIndicatorCol; tol is then not used (>= 0; 0 turns it off)",
+                ParamValidators.gtEq(0));
+        earlyStoppingTol = new DoubleParam(uid, "earlyStoppingTol", "an epoch improves when its validation loss is "
+                + "lower than the best so far by more than this, in absolute terms (>= 0)", ParamValidators.gtEq(0));
     }
 
     private static boolean validSpec(String s) {
@@ -100,5 +112,7 @@ public final class SharedParams {
         owner.setDefault(tol, 1e-6);
         owner.setDefault(regParam, 0.0);
         owner.setDefault(checkpointDir, "");
+        owner.setDefault(earlyStoppingRounds, 0);
+        owner.setDefault(earlyStoppingTol, 0.0);
     }
 }

@@ -31,6 +31,15 @@ import org.apache.spark.sql.types.StructType;
  * scaling); {@code tol} (1e-6, on the epoch mean loss); {@code regParam} (0: an L2 term on the
  * weights, not the biases); {@code checkpointDir} (none).
  *
+ * <p>Early stopping, with Spark's name for the split: {@code validationIndicatorCol} (unset; a
+ * boolean column, its true rows are the validation set: evaluated with the training loss after every
+ * epoch, not trained on, and not part of the standardization's statistics; the number of classes
+ * counts the labels of both) and {@code earlyStoppingRounds} (0: off; else the fit stops after that
+ * many epochs whose validation loss is not below the best by more than {@code earlyStoppingTol}, 0 by
+ * default, and the model gets the best epoch's parameters; {@code tol} is then not used). The
+ * model's {@link SparkGradModel#validationLossHistory()} and {@link SparkGradModel#bestIteration()}
+ * tell what happened. With a {@code checkpointDir}, a fit that resumes continues the same decision.
+ *
  * <p>For softmax classification the number of classes is {@code max(label) + 1} (at least 2), which
  * is also {@code logreg}'s width; an {@code mlp} spec's last width must be at least that.
  */
@@ -162,5 +171,17 @@ public final class SparkGradEstimator extends Estimator<SparkGradModel> implemen
 
     public SparkGradEstimator setCheckpointDir(String v) {
         return (SparkGradEstimator) set(checkpointDir(), v);
+    }
+
+    public SparkGradEstimator setValidationIndicatorCol(String v) {
+        return (SparkGradEstimator) set(validationIndicatorCol(), v);
+    }
+
+    public SparkGradEstimator setEarlyStoppingRounds(int v) {
+        return (SparkGradEstimator) set(earlyStoppingRounds(), v);
+    }
+
+    public SparkGradEstimator setEarlyStoppingTol(double v) {
+        return (SparkGradEstimator) set(earlyStoppingTol(), v);
     }
 }

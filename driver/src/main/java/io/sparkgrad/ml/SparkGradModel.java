@@ -47,6 +47,8 @@ public final class SparkGradModel extends Model<SparkGradModel> implements Spark
     private transient BlockScorer local;
     private double[] objectiveHistory;
     private int stepsPerEpoch;
+    private double[] validationHistory;
+    private int bestIteration;
 
     SparkGradModel(String uid, ModelSpec spec, float[] weights, Standardization scaling, boolean standardized,
                    BlockScorer.Kind kind, int numClasses, LabelScale labelScale) {
@@ -176,9 +178,16 @@ public final class SparkGradModel extends Model<SparkGradModel> implements Spark
         return scaling;
     }
 
-    void setObjectiveHistory(double[] losses, int perEpoch) {
+    /**
+     * The training summary: every step's mean training loss, the steps per epoch, every epoch's
+     * validation loss (empty without a validation set) and the epochs the kept parameters were
+     * trained for.
+     */
+    void setSummary(double[] losses, int perEpoch, double[] validationLosses, int best) {
         objectiveHistory = losses.clone();
         stepsPerEpoch = perEpoch;
+        validationHistory = validationLosses.clone();
+        bestIteration = best;
     }
 
     /**
@@ -197,9 +206,33 @@ public final class SparkGradModel extends Model<SparkGradModel> implements Spark
         return objectiveHistory.clone();
     }
 
-    /** The number of epochs the fit ran (fewer than {@code maxIter} when {@code tol} stopped it). */
+    /**
+     * The number of epochs the fit ran (fewer than {@code maxIter} when {@code tol} or early stopping
+     * stopped it).
+     */
     public int totalIterations() {
         return objectiveHistory().length / Math.max(1, stepsPerEpoch);
+    }
+
+    /**
+     * The validation loss (weighted mean, on the validation rows of {@code validationIndicatorCol})
+     * after each epoch of the fit, in order; empty without a validation set. A fit that resumed from
+     * a checkpoint has the epochs it ran itself.
+     */
+    public double[] validationLossHistory() {
+        objectiveHistory();
+        return validationHistory.clone();
+    }
+
+    /**
+     * The number of epochs of training behind this model's parameters, counted like
+     * {@link #totalIterations()}: with early stopping, that of the best epoch (a fit with
+     * {@code maxIter} set to it gives the same parameters, bit for bit); otherwise
+     * {@link #totalIterations()}.
+     */
+    public int bestIteration() {
+        objectiveHistory();
+        return bestIteration;
     }
 
     private BlockScorer scorer() {
@@ -257,7 +290,7 @@ public final class SparkGradModel extends Model<SparkGradModel> implements Spark
     public SparkGradModel copy(ParamMap extra) {
         SparkGradModel m = new SparkGradModel(uid, spec, weights, scaling, standardized, kind, numClasses, labelScale);
         if (objectiveHistory != null) {
-            m.setObjectiveHistory(objectiveHistory, stepsPerEpoch);
+            m.setSummary(objectiveHistory, stepsPerEpoch, validationHistory, bestIteration);
         }
         return copyValues(m, extra).setParent(parent());
     }

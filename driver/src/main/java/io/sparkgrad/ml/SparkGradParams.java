@@ -100,6 +100,27 @@ public interface SparkGradParams {
         return sharedParams().checkpointDir;
     }
 
+    /**
+     * Spark's {@code validationIndicatorCol} (as in MLlib's GBTs): a boolean column whose true rows
+     * are the validation set, evaluated every epoch and not trained on.
+     */
+    default Param<String> validationIndicatorCol() {
+        return sharedParams().validationIndicatorCol;
+    }
+
+    /**
+     * Stop after this many epochs without improvement of the validation loss and keep the best
+     * epoch's parameters (XGBoost's and LightGBM's early-stopping rounds); 0 is off.
+     */
+    default IntParam earlyStoppingRounds() {
+        return sharedParams().earlyStoppingRounds;
+    }
+
+    /** The absolute improvement of the validation loss that early stopping counts (default 0). */
+    default DoubleParam earlyStoppingTol() {
+        return sharedParams().earlyStoppingTol;
+    }
+
     default String getFeaturesCol() {
         return getOrDefault(featuresCol());
     }
@@ -171,6 +192,19 @@ public interface SparkGradParams {
 
     default String getCheckpointDir() {
         return getOrDefault(checkpointDir());
+    }
+
+    /** The validation indicator column, or "" when unset. */
+    default String getValidationIndicatorCol() {
+        return isDefined(validationIndicatorCol()) ? getOrDefault(validationIndicatorCol()) : "";
+    }
+
+    default int getEarlyStoppingRounds() {
+        return (Integer) getOrDefault(earlyStoppingRounds());
+    }
+
+    default double getEarlyStoppingTol() {
+        return (Double) getOrDefault(earlyStoppingTol());
     }
 
     /** Whether the loss makes this a classifier (softmax or binary cross-entropy). */

@@ -13,6 +13,9 @@ import io.sparkgrad.spark.ProgressListener;
 import io.sparkgrad.spark.Sample;
 import io.sparkgrad.spark.StepRecord;
 import io.sparkgrad.spark.TrainingData;
+import io.sparkgrad.spark.Evaluator;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.linalg.Vector;
@@ -27,7 +30,9 @@ import org.apache.spark.sql.functions;
  * largest label), the model spec for the data's width and classes, the rows standardised into
  * {@link TrainingData}, then {@link DataParallelTrainer#fit}. The {@code tol} stop is a progress
  * listener that ends the run after an epoch whose mean loss barely moved; the parameters are then
- * the driver's live ones after that epoch.
+ * the driver's live ones after that epoch. With a {@code validationIndicatorCol}, its true rows
+ * (standardised with the training rows' statistics) are the trainer's validation set and
+ * {@code earlyStoppingRounds} its early stopping, which replaces the {@code tol} stop.
  */
 final class Training {
     private Training() {
@@ -55,12 +60,20 @@ final class Training {
             throw new IllegalArgumentException("SparkGradEstimator: optimizer lbfgs is full-batch; batchSize must be 0, got "
                     + est.getBatchSize());
         }
+        String vc = est.getValidationIndicatorCol();
         Column w = wc.isEmpty() ? functions.lit(1.0) : functions.col(wc).cast("double");
-        Row summary = df.select(Summarizer.metrics("mean", "std", "count").summary(functions.col(fc), w).as("s"),
+        Dataset<Row> train = vc.isEmpty() ? df : df.filter(functions.not(functions.col(vc)));
+        Row summary = train.select(Summarizer.metrics("mean", "std", "count").summary(functions.col(fc), w).as("s"),
                 functions.max(functions.col(lc).cast("double"))).first();
         Row s = summary.getStruct(0);
         if (summary.isNullAt(1) || s.<Long>getAs("count") == 0) {
-            throw new IllegalArgumentException("SparkGradEstimator: the data set is empty");
+            throw new IllegalArgumentException("SparkGradEstimator: the data set is empty"
+                    + (vc.isEmpty() ? "" : " (no row has validationIndicatorCol '" + vc + "' false)"));
+        }
+        double maxLabel = summary.getDouble(1);
+        if (!vc.isEmpty()) { // the classes count the validation rows' labels too
+            Row all = df.select(functions.max(functions.col(lc).cast("double"))).first();
+            maxLabel = all.isNullAt(0) ? maxLabel : Math.max(maxLabel, all.getDouble(0));
         }
         double[] mean = s.<Vector>getAs("mean").toArray();
         double[] std = s.<Vector>getAs("std").toArray();
@@ -68,7 +81,6 @@ final class Training {
         int dim = mean.length;
         Standardization z = est.getStandardization() ? new Standardization(mean, std) : Standardization.identity(dim);
 
-        double maxLabel = summary.getDouble(1);
         int numClasses = loss == LossKind.SOFTMAX_CROSS_ENTROPY ? Math.max(2, (int) maxLabel + 1)
                 : loss == LossKind.BCE_WITH_LOGITS ? 2 : 0;
         int outputs = loss == LossKind.SOFTMAX_CROSS_ENTROPY ? numClasses : 1;
@@ -82,7 +94,8 @@ final class Training {
                     + "1 output, model '" + est.getModel() + "' has " + spec.outputDim());
         }
 
-        TrainingData data = TrainingData.fromRdd(samples(df, fc, lc, wc, z), dim);
+        TrainingData data = TrainingData.fromRdd(samples(df, fc, lc, wc, vc, false, z), dim);
+        TrainingData validation = vc.isEmpty() ? null : TrainingData.fromRdd(samples(df, fc, lc, wc, vc, true, z), dim);
         ParameterTuple[] live = new ParameterTuple[1];
         TrainerBuilder b;
         if (lbfgs) { // maxIter iterations of Breeze's L-BFGS, 10 correction pairs, MLlib's tol; stepSize unused
@@ -105,42 +118,80 @@ final class Training {
         if (!est.getCheckpointDir().isEmpty()) {
             b.checkpoints(est.getCheckpointDir(), perEpoch).resume(true);
         }
-        java.util.List<Double> losses = new java.util.ArrayList<>();
-        b.listener((step, eta) -> losses.add(step.loss()));
-        if (est.getTol() > 0 && !lbfgs) { // L-BFGS applies tol itself
+        List<Double> losses = new ArrayList<>();
+        List<Double> validationLosses = new ArrayList<>();
+        b.listener(new ProgressListener() {
+            @Override
+            public void onStep(StepRecord step, double eta) {
+                losses.add(step.loss());
+            }
+
+            @Override
+            public void onValidation(int epoch, Evaluator.Metrics m) {
+                validationLosses.add(m.meanLoss());
+            }
+        });
+        boolean earlyStopping = est.getEarlyStoppingRounds() > 0;
+        if (validation != null) {
+            b.validation(validation).earlyStopping(est.getEarlyStoppingRounds(), est.getEarlyStoppingTol());
+        }
+        if (est.getTol() > 0 && !earlyStopping && !lbfgs) { // L-BFGS applies tol itself
             b.listener(tolListener(est.getTol(), perEpoch));
         }
         float[] params;
+        int best = -1;
         try {
-            params = b.build().fit(df.sparkSession(), data).flatParameters();
+            DataParallelTrainer.Result r = b.build().fit(df.sparkSession(), data);
+            params = r.flatParameters();
+            if (r.earlyStopping() != null && r.earlyStopping().bestStep() > 0) {
+                best = (int) ((r.earlyStopping().bestStep() + perEpoch - 1) / perEpoch);
+            }
         } catch (Converged c) {
             params = live[0].flatten();
         } finally {
             data.unpersist();
+            if (validation != null) {
+                validation.unpersist();
+            }
         }
         BlockScorer.Kind kind = loss == LossKind.MSE ? BlockScorer.Kind.REGRESSION
                 : loss == LossKind.BCE_WITH_LOGITS ? BlockScorer.Kind.BINARY : BlockScorer.Kind.SOFTMAX;
         SparkGradModel m = new SparkGradModel(est.uid(), spec, params, z, est.getStandardization(), kind,
                 kind == BlockScorer.Kind.SOFTMAX ? spec.outputDim() : numClasses, LabelScale.IDENTITY);
-        m.setObjectiveHistory(losses.stream().mapToDouble(Double::doubleValue).toArray(), perEpoch);
+        m.setSummary(losses.stream().mapToDouble(Double::doubleValue).toArray(), perEpoch,
+                validationLosses.stream().mapToDouble(Double::doubleValue).toArray(),
+                best > 0 ? best : losses.size() / perEpoch);
         return m;
     }
 
-    private static JavaRDD<Sample> samples(Dataset<Row> df, String fc, String lc, String wc, Standardization z) {
+    /**
+     * The rows as samples, standardised by {@code z}; with a validation indicator column {@code vc},
+     * only the rows whose indicator is {@code validation}. A null in any of these columns is refused.
+     */
+    private static JavaRDD<Sample> samples(Dataset<Row> df, String fc, String lc, String wc, String vc,
+                                           boolean validation, Standardization z) {
         boolean weighted = !wc.isEmpty();
-        Column[] cols = weighted
-                ? new Column[] {functions.col(fc), functions.col(lc).cast("double"), functions.col(wc).cast("double")}
-                : new Column[] {functions.col(fc), functions.col(lc).cast("double")};
-        return df.select(cols).javaRDD().map(r -> {
+        List<Column> cols = new ArrayList<>(List.of(functions.col(fc), functions.col(lc).cast("double")));
+        List<String> names = new ArrayList<>(List.of(fc, lc));
+        if (weighted) {
+            cols.add(functions.col(wc).cast("double"));
+            names.add(wc);
+        }
+        if (!vc.isEmpty()) {
+            cols.add(functions.col(vc));
+            names.add(vc);
+        }
+        int vi = names.size() - 1;
+        return df.select(cols.toArray(new Column[0])).javaRDD().filter(r -> {
             for (int i = 0; i < r.length(); i++) {
                 if (r.isNullAt(i)) {
-                    String c = i == 0 ? fc : i == 1 ? lc : wc;
-                    throw new IllegalArgumentException("SparkGradEstimator: column '" + c + "' is null in a row");
+                    throw new IllegalArgumentException("SparkGradEstimator: column '" + names.get(i)
+                            + "' is null in a row");
                 }
             }
-            return new Sample(z.apply(r.<Vector>getAs(0)), (float) r.getDouble(1),
-                    weighted ? (float) r.getDouble(2) : 1f);
-        });
+            return vc.isEmpty() || r.getBoolean(vi) == validation;
+        }).map(r -> new Sample(z.apply(r.<Vector>getAs(0)), (float) r.getDouble(1),
+                weighted ? (float) r.getDouble(2) : 1f));
     }
 
     static OptimizerFactory optimizer(String name, double lr) {

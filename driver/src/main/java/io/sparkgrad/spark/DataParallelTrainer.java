@@ -29,7 +29,10 @@ import org.apache.spark.sql.SparkSession;
  * A step whose gradient or loss is not finite is skipped, not applied, and reported with its
  * partition and rows; after {@code maxSkippedSteps} skips in a row training stops. Checkpoints are
  * written atomically every {@code checkpointEvery} steps; {@code resume} continues from the latest
- * one to the same final parameters as an uninterrupted run.
+ * one to the same final parameters as an uninterrupted run. With a validation set and
+ * {@link TrainerBuilder#earlyStopping}, the run stops after that many evaluations without
+ * improvement and returns the best step's parameters ({@link EarlyStopping}); the checkpoints carry
+ * that decision, so a resume makes it the same way.
  *
  * <p>Row selection is deterministic ({@link StepPlan}), so two runs with the same data,
  * partitioning and seed give bitwise-identical parameters. The configuration is a
@@ -59,10 +62,16 @@ public final class DataParallelTrainer {
     /**
      * The outcome of {@link #fit}. {@code optimizer} is null for an L-BFGS run, whose
      * {@code stopReason} says why it stopped (Breeze's reason, e.g. "function values converged"); a
-     * first-order run's is null.
+     * first-order run's is null unless early stopping ended it. {@code validation} is the last
+     * evaluation of this process (null if there was none, e.g. a resume of a run that had already
+     * stopped). {@code earlyStopping} is null when early stopping is off; when it is on,
+     * {@code model} and {@code parameters} hold the best step's parameters (the optimizer keeps the
+     * state of the last step run), and it says which step that was and whether and where the run
+     * stopped early.
      */
     public record Result(Cell model, ParameterTuple parameters, Optimizer optimizer, List<StepRecord> history,
-                         Evaluator.Metrics validation, long rows, String stopReason) {
+                         Evaluator.Metrics validation, long rows, String stopReason,
+                         EarlyStopping.Outcome earlyStopping) {
         /** The trained parameters as one flat buffer. */
         public float[] flatParameters() {
             return parameters.flatten();
@@ -91,7 +100,9 @@ public final class DataParallelTrainer {
         double baseLr = opt.learningRate();
         int perEpoch = c.stepsPerEpoch(rows);
         long total = c.totalSteps(perEpoch);
-        long start = checkpoints.resume(params, opt);
+        Checkpoint resumed = checkpoints.resume(params, opt);
+        long start = resumed == null ? 0 : resumed.step();
+        EarlyStopping es = earlyStopping(resumed);
         List<StepRecord> history = new ArrayList<>();
         Evaluator.Metrics lastVal = null;
         for (ProgressListener l : c.listeners()) {
@@ -102,7 +113,7 @@ public final class DataParallelTrainer {
         EpochSums epochSums = new EpochSums();
         int epochs = (int) ((total + perEpoch - 1) / perEpoch);
         long last = System.nanoTime();
-        for (long step = start + 1; step <= total; step++) {
+        for (long step = start + 1; step <= total && (es == null || !es.stopped()); step++) {
             int epoch = (int) ((step - 1) / perEpoch);
             int k = (int) ((step - 1) % perEpoch);
             double lr = c.schedule().at(step, total, baseLr);
@@ -125,21 +136,69 @@ public final class DataParallelTrainer {
             eta.observe(seconds(last));
             last = System.nanoTime();
             notify(rec, eta.eta(total - step));
-            if (k == perEpoch - 1 || step == total) {
-                lastVal = c.validation() == null ? null
-                        : Evaluator.evaluate(sc, c.validation(), c.model(), c.loss(), params.flatten(), c.microBatch());
-                EpochRecord done = epochSums.finish(epoch, epochs, step, lastVal, c.loss());
+            boolean stop = false;
+            boolean validates = c.validatesAfter(step, k, perEpoch, total);
+            if (validates) {
+                lastVal = validate(sc, params, epoch);
+                stop = es != null && es.record(step, epoch, lastVal.meanLoss(), params.flatten());
+            }
+            if (k == perEpoch - 1 || step == total || stop) {
+                EpochRecord done = epochSums.finish(epoch, epochs, step, validates ? lastVal : null, c.loss());
                 for (ProgressListener l : c.listeners()) {
                     l.onEpoch(done);
                 }
             }
-            checkpoints.afterStep(rec, params, opt);
+            checkpoints.afterStep(rec, params, opt::exportState, stop, es == null ? null : es.state());
         }
         sc.setJobDescription(null);
         for (ProgressListener l : c.listeners()) {
             l.onFinish();
         }
-        return new Result(model, params, opt, history, lastVal, rows, null);
+        return new Result(model, params, opt, history, lastVal, rows, keepBest(es, params, total),
+                es == null ? null : es.outcome(total));
+    }
+
+    /** The run's early stopping, continued from {@code resumed}'s state if the run resumes; or null. */
+    private EarlyStopping earlyStopping(Checkpoint resumed) {
+        EarlyStopping es = EarlyStopping.of(c);
+        if (es != null && resumed != null) {
+            es.restore(resumed.earlyStopping(), resumed.step(), resumed.epoch());
+        }
+        return es;
+    }
+
+    /** Evaluates the validation set at {@code params} and tells the listeners. */
+    /** Evaluates the validation set with the current parameters; tells the listeners. */
+    private Evaluator.Metrics validate(JavaSparkContext sc, ParameterTuple params, int epoch) {
+        Evaluator.Metrics m = Evaluator.evaluate(sc, c.validation(), c.model(), c.loss(), params.flatten(),
+                c.microBatch());
+        for (ProgressListener l : c.listeners()) {
+            l.onValidation(epoch, m);
+        }
+        return m;
+    }
+
+    /**
+     * With early stopping, loads the best step's parameters into {@code params} (if an evaluation
+     * improved) and returns the stop reason if the run stopped before its {@code total}; otherwise
+     * null.
+     */
+    private static String keepBest(EarlyStopping es, ParameterTuple params, long total) {
+        if (es == null) {
+            return null;
+        }
+        float[] best = es.bestValues();
+        if (best != null) {
+            params.load(best);
+        }
+        EarlyStopping.Outcome o = es.outcome(total);
+        return o.stoppedEarly() ? stopReason(o) : null;
+    }
+
+    private static String stopReason(EarlyStopping.Outcome o) {
+        return "early stopping: the validation loss did not improve in " + o.roundsWithoutImprovement()
+                + " evaluations after step " + o.bestStep() + " (best " + o.bestLoss() + "); stopped after step "
+                + o.stoppedAtStep();
     }
 
     /**
@@ -154,6 +213,7 @@ public final class DataParallelTrainer {
         LbfgsRun run = new LbfgsRun(c.lbfgs(), objective, params, c.microBatch());
         long total = c.lbfgs().maxIter();
         Checkpoint resumed = checkpoints.resumeParameters(params);
+        EarlyStopping es = earlyStopping(resumed);
         int numel = params.flatten().length;
         run.atStep(0);
         var state = resumed == null ? run.start(params.flatten()) : run.restore(resumed.optimizerState(), numel);
@@ -164,7 +224,7 @@ public final class DataParallelTrainer {
             l.onStart(start + 1, total);
         }
         var it = run.after(state);
-        String reason = run.converged(state);
+        String reason = es != null && es.stopped() ? stopReason(es.outcome(Long.MAX_VALUE)) : run.converged(state);
         EtaEstimator eta = EtaEstimator.standard();
         long last = System.nanoTime();
         while (reason == null) {
@@ -187,21 +247,29 @@ public final class DataParallelTrainer {
             eta.observe(seconds(last));
             last = System.nanoTime();
             notify(rec, eta.eta(total - step));
-            lastVal = c.validation() == null ? null
-                    : Evaluator.evaluate(sc, c.validation(), c.model(), c.loss(), params.flatten(), c.microBatch());
-            EpochRecord iteration = new EpochRecord((int) step - 1, (int) total, step, e.meanLoss(), Double.NaN, lastVal);
+            boolean validates = c.validatesAfter(step, 0, 1, total);
+            if (validates) {
+                lastVal = validate(sc, params, (int) step - 1);
+                if (es != null && es.record(step, (int) step - 1, lastVal.meanLoss(), params.flatten())) {
+                    reason = stopReason(es.outcome(Long.MAX_VALUE));
+                }
+            }
+            EpochRecord iteration = new EpochRecord((int) step - 1, (int) total, step, e.meanLoss(), Double.NaN,
+                    validates ? lastVal : null);
             for (ProgressListener l : c.listeners()) {
                 l.onEpoch(iteration);
             }
             var done = state;
-            checkpoints.afterStep(rec, params, () -> run.export(done), reason != null);
+            checkpoints.afterStep(rec, params, () -> run.export(done), reason != null, es == null ? null : es.state());
         }
         params.load(LbfgsRun.parameters(state));
         sc.setJobDescription(null);
         for (ProgressListener l : c.listeners()) {
             l.onFinish();
         }
-        return new Result(model, params, null, history, lastVal, rows, reason);
+        keepBest(es, params, total);
+        return new Result(model, params, null, history, lastVal, rows, reason,
+                es == null ? null : es.outcome(total));
     }
 
     /**

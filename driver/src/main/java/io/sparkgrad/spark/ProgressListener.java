@@ -7,7 +7,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Receives progress from {@link DataParallelTrainer}: {@link #onStart}, then {@link #onStep} per
- * step, {@link #onEpoch(EpochRecord)} after each epoch's last step, and {@link #onFinish} at the
+ * step, {@link #onValidation} after each evaluation of the validation set,
+ * {@link #onEpoch(EpochRecord)} after each epoch's last step, and {@link #onFinish} at the
  * end. {@link #console} prints it.
  */
 public interface ProgressListener {
@@ -20,14 +21,17 @@ public interface ProgressListener {
 
     /**
      * After the last step of an epoch, with the epoch's training metrics and the validation
-     * metrics when validation data was given. By default calls {@link #onEpoch(int, Evaluator.Metrics)}.
+     * metrics when the validation set was evaluated after that step (else null).
      */
     default void onEpoch(EpochRecord epoch) {
-        onEpoch(epoch.epoch(), epoch.validation());
     }
 
-    /** After the last step of an epoch, with validation metrics when validation data was given (or null). */
-    default void onEpoch(int epoch, Evaluator.Metrics validation) {
+    /**
+     * After each evaluation of the validation set (every epoch, or every {@code validateEvery}
+     * steps, and after the last step), in the 0-based {@code epoch} the step belongs to; before
+     * {@link #onEpoch(EpochRecord)} when both follow the same step.
+     */
+    default void onValidation(int epoch, Evaluator.Metrics validation) {
     }
 
     /** After the last step. */

@@ -6,6 +6,7 @@ import io.sparkgrad.nn.OptimizerState;
 import io.sparkgrad.spark.checkpoint.Checkpoint;
 import io.sparkgrad.spark.checkpoint.CheckpointDirectoryException;
 import io.sparkgrad.spark.checkpoint.CheckpointStore;
+import io.sparkgrad.spark.checkpoint.EarlyStoppingState;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
@@ -18,7 +19,8 @@ import org.apache.spark.api.java.JavaSparkContext;
  * {@link CheckpointStore} (if any) with the configured retention, restores the latest valid
  * checkpoint when resuming ({@link CheckpointStore#recover}: corrupt ones are moved aside, temp
  * files of unfinished writes deleted; one made with another seed is refused), and writes one after
- * every {@code checkpointEvery}-th applied step and after the last step, pruning old ones only after
+ * every {@code checkpointEvery}-th applied step and after the last step (with the early-stopping
+ * state, when the run has one), pruning old ones only after
  * the new one is in place. Problems of the directory (a checkpoint of that step already there,
  * another seed, I/O errors) surface as {@link CheckpointDirectoryException}s that name the
  * directory and what failed.
@@ -35,15 +37,15 @@ final class RunCheckpoints {
 
     /**
      * When the configuration asks to resume: restores the latest checkpoint, if there is one, into
-     * {@code params} and {@code opt} and returns its step. Otherwise returns 0.
+     * {@code params} and {@code opt} and returns it (its step and early-stopping state tell where the
+     * run continues). Otherwise returns null.
      */
-    long resume(ParameterTuple params, Optimizer opt) {
+    Checkpoint resume(ParameterTuple params, Optimizer opt) {
         Checkpoint cp = latestToResume();
-        if (cp == null) {
-            return 0;
+        if (cp != null) {
+            cp.restoreInto(params, opt);
         }
-        cp.restoreInto(params, opt);
-        return cp.step();
+        return cp;
     }
 
     /**
@@ -104,22 +106,19 @@ final class RunCheckpoints {
         }
     }
 
-    /** Writes a checkpoint after {@code rec}'s step if it was applied and is due. */
-    void afterStep(StepRecord rec, ParameterTuple params, Optimizer opt) {
-        afterStep(rec, params, opt::exportState, false);
-    }
-
     /**
-     * Writes a checkpoint with the optimizer state {@code state} after {@code rec}'s step if it was
-     * applied and is due, or is the run's last ({@code last}: a run that stops before its total).
+     * Writes a checkpoint with the optimizer state {@code state} and the early-stopping state
+     * {@code es} (null for none) after {@code rec}'s step if it was applied and is due, or is the
+     * run's last ({@code last}: a run that stops before its total).
      */
-    void afterStep(StepRecord rec, ParameterTuple params, Supplier<OptimizerState> state, boolean last) {
+    void afterStep(StepRecord rec, ParameterTuple params, Supplier<OptimizerState> state, boolean last,
+                   EarlyStoppingState es) {
         long step = rec.step();
         boolean due = (c.checkpointEvery() > 0 && step % c.checkpointEvery() == 0) || step == rec.totalSteps() || last;
         if (store == null || rec.skipped() || !due) {
             return;
         }
-        Checkpoint cp = Checkpoint.of(step, rec.epoch(), c.seed(), c.modelText(), params, state.get());
+        Checkpoint cp = Checkpoint.of(step, rec.epoch(), c.seed(), c.modelText(), params, state.get(), es);
         try {
             store.write(cp);
         } catch (FileAlreadyExistsException e) {

@@ -34,6 +34,9 @@ public final class TrainerBuilder {
     private double l2;
     private Predicate<String> l2Params = name -> false;
     private Lbfgs lbfgs;
+    private int validateEvery;
+    private int earlyStoppingRounds;
+    private double earlyStoppingTol;
 
     TrainerBuilder(ModelFactory model, LossKind loss, OptimizerFactory optimizer) {
         this.model = Objects.requireNonNull(model, "model");
@@ -125,10 +128,57 @@ public final class TrainerBuilder {
         return this;
     }
 
-    /** Data evaluated after every epoch. */
+    /**
+     * Data evaluated with the trainer's metrics (weighted mean loss, accuracy) after every epoch, or
+     * every {@link #validateEvery} steps, and after the last step; listeners get each evaluation
+     * through {@link ProgressListener#onEpoch}, and {@link DataParallelTrainer.Result#validation}
+     * is the last one.
+     */
     public TrainerBuilder validation(TrainingData v) {
         validation = v;
         return this;
+    }
+
+    /**
+     * Evaluates the validation set every {@code steps} steps (and after the last) instead of after
+     * every epoch; {@code 0} (the default) is every epoch.
+     */
+    public TrainerBuilder validateEvery(int steps) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("validate every must be >= 0 steps (0: every epoch), got " + steps);
+        }
+        validateEvery = steps;
+        return this;
+    }
+
+    /**
+     * Early stopping on the {@link #validation} set, as XGBoost's and LightGBM's
+     * {@code early_stopping_rounds}: stops after {@code rounds} evaluations in a row whose
+     * validation loss is not lower than the best so far by more than {@code tol} (an improvement
+     * is {@code loss < best - tol}; {@code tol = 0} asks for any strict decrease), and returns the
+     * parameters of the best evaluation's step rather than the last ones (see {@link EarlyStopping}
+     * and {@link DataParallelTrainer.Result#earlyStopping}). Checkpoints record the best step, its
+     * loss, the counter and the best parameters, so {@link #resume} continues the same decision.
+     * {@code rounds = 0} (the default) turns it off.
+     *
+     * @throws IllegalArgumentException here if {@code rounds < 0} or {@code tol} is negative or not
+     *         finite, and from {@link #config} if {@code rounds > 0} without a validation set
+     */
+    public TrainerBuilder earlyStopping(int rounds, double tol) {
+        if (rounds < 0) {
+            throw new IllegalArgumentException("early-stopping rounds must be >= 0 (0: off), got " + rounds);
+        }
+        if (!(tol >= 0 && Double.isFinite(tol))) {
+            throw new IllegalArgumentException("early-stopping tol must be finite and >= 0, got " + tol);
+        }
+        earlyStoppingRounds = rounds;
+        earlyStoppingTol = tol;
+        return this;
+    }
+
+    /** {@link #earlyStopping(int, double)} with {@code tol = 0}: any strict decrease is an improvement. */
+    public TrainerBuilder earlyStoppingRounds(int rounds) {
+        return earlyStopping(rounds, 0);
     }
 
     /** Where checkpoints go (any Hadoop path), written every {@code every} steps and at the end. */
@@ -248,12 +298,14 @@ public final class TrainerBuilder {
      * The configuration set so far, as an immutable value (for a {@link LossFunction}, or to
      * inspect).
      *
-     * @throws IllegalArgumentException if {@code resume} is set without a checkpoint directory
+     * @throws IllegalArgumentException if {@code resume} is set without a checkpoint directory, or
+     *         early stopping without a validation set
      */
     public TrainerConfig config() {
         return new TrainerConfig(model, loss, optimizer, epochs, steps, batchSize, miniBatchFraction, microBatch,
                 treeDepth, schedule, clipNorm, sens, seed, shuffle, validation, checkpointDir, checkpointEvery,
-                resume, keepCheckpoints, listeners, hook, modelText, maxSkippedSteps, l2, l2Params, lbfgs);
+                resume, keepCheckpoints, listeners, hook, modelText, maxSkippedSteps, l2, l2Params, lbfgs, validateEvery,
+                earlyStoppingRounds, earlyStoppingTol);
     }
 
     public DataParallelTrainer build() {

@@ -40,6 +40,12 @@ import java.util.function.Predicate;
  *                          {@code epochs}, {@code steps} and the schedule are not used, the run has at most
  *                          {@code lbfgs.maxIter()} steps (one per iteration), and it must be full-batch
  *                          without clipping
+ * @param validateEvery     steps between validation evaluations, or 0 to evaluate after the last step of
+ *                          every epoch; either way also after the run's last step
+ * @param earlyStoppingRounds stop after this many evaluations in a row without improvement of the
+ *                          validation loss, and return the best parameters ({@link EarlyStopping}); 0 turns
+ *                          it off; needs {@code validation}
+ * @param earlyStoppingTol  an evaluation improves when its loss is lower than the best by more than this (>= 0)
  */
 public record TrainerConfig(ModelFactory model, LossKind loss, OptimizerFactory optimizer, int epochs, long steps,
                             int batchSize, double miniBatchFraction, int microBatch, int treeDepth,
@@ -47,7 +53,8 @@ public record TrainerConfig(ModelFactory model, LossKind loss, OptimizerFactory 
                             TrainingData validation, String checkpointDir, int checkpointEvery, boolean resume,
                             int keepCheckpoints,
                             List<ProgressListener> listeners, TaskHook hook, String modelText, int maxSkippedSteps,
-                            double l2, Predicate<String> l2Params, Lbfgs lbfgs) {
+                            double l2, Predicate<String> l2Params, Lbfgs lbfgs, int validateEvery,
+                            int earlyStoppingRounds, double earlyStoppingTol) {
     /** Checkpoints kept by default: the five of highest step. */
     public static final int DEFAULT_KEEP_CHECKPOINTS = 5;
 
@@ -81,6 +88,14 @@ public record TrainerConfig(ModelFactory model, LossKind loss, OptimizerFactory 
         if (keepCheckpoints < 0) {
             throw new IllegalArgumentException("keep checkpoints must be >= 0 (0 keeps all), got " + keepCheckpoints);
         }
+        if (validateEvery < 0 || earlyStoppingRounds < 0 || !(earlyStoppingTol >= 0 && earlyStoppingTol < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("validate every " + validateEvery + " steps, early-stopping rounds "
+                    + earlyStoppingRounds + ", early-stopping tol " + earlyStoppingTol + ": a value is out of range");
+        }
+        if (earlyStoppingRounds > 0 && validation == null) {
+            throw new IllegalArgumentException("early stopping (" + earlyStoppingRounds
+                    + " rounds) needs a validation set: set validation(...)");
+        }
         if (resume && checkpointDir == null) {
             throw new IllegalArgumentException("resume needs a checkpoint directory");
         }
@@ -93,6 +108,17 @@ public record TrainerConfig(ModelFactory model, LossKind loss, OptimizerFactory 
     public int stepsPerEpoch(long rows) {
         return batchSize > 0 ? (int) Math.max(1, (rows + batchSize - 1) / batchSize)
                 : miniBatchFraction > 0 ? (int) Math.ceil(1 / miniBatchFraction) : 1;
+    }
+
+    /**
+     * Whether the validation set is evaluated after {@code step} (1-based), whose index in its epoch
+     * is {@code k} (0-based) of {@code perEpoch}, in a run of {@code total} steps.
+     */
+    public boolean validatesAfter(long step, int k, int perEpoch, long total) {
+        if (validation == null) {
+            return false;
+        }
+        return step == total || (validateEvery > 0 ? step % validateEvery == 0 : k == perEpoch - 1);
     }
 
     /**

@@ -29,9 +29,10 @@ class SparkGradEstimatorTest {
         SparkGradEstimator e = new SparkGradEstimator("sg_1");
         assertEquals("sg_1", e.uid());
         List<String> names = Arrays.stream(e.params()).map(p -> p.name()).toList();
-        assertEquals(List.of("aggregationDepth", "batchSize", "checkpointDir", "featuresCol", "labelCol", "loss",
-                "maxIter", "model", "optimizer", "predictionCol", "probabilityCol", "rawPredictionCol", "regParam",
-                "seed", "standardization", "stepSize", "tol", "weightCol"), names);
+        assertEquals(List.of("aggregationDepth", "batchSize", "checkpointDir", "earlyStoppingRounds",
+                "earlyStoppingTol", "featuresCol", "labelCol", "loss", "maxIter", "model", "optimizer", "predictionCol",
+                "probabilityCol", "rawPredictionCol", "regParam", "seed", "standardization", "stepSize", "tol",
+                "validationIndicatorCol", "weightCol"), names);
         assertTrue(Arrays.stream(e.params()).allMatch(p -> p.parent().equals("sg_1")));
         assertTrue(e.getStandardization());
         assertEquals(100, e.getMaxIter());

@@ -56,18 +56,28 @@ class TrainerConfigTest {
         assertThrows(IllegalArgumentException.class, () -> builder().epochs(0));
         assertThrows(IllegalArgumentException.class, () -> builder().miniBatchFraction(1.5));
         assertThrows(IllegalArgumentException.class, () -> builder().keepCheckpoints(-1));
+        assertThrows(IllegalArgumentException.class, () -> builder().validateEvery(-1));
+        assertThrows(IllegalArgumentException.class, () -> builder().earlyStopping(-1, 0));
+        assertThrows(IllegalArgumentException.class, () -> builder().earlyStopping(2, -1e-3));
+        assertThrows(IllegalArgumentException.class, () -> builder().earlyStopping(2, Double.NaN));
+        IllegalArgumentException noValidation = assertThrows(IllegalArgumentException.class,
+                () -> builder().earlyStoppingRounds(3).config());
+        assertEquals("early stopping (3 rounds) needs a validation set: set validation(...)", noValidation.getMessage());
         TrainerConfig c = builder().config();
         assertThrows(IllegalArgumentException.class, () -> new TrainerConfig(c.model(), c.loss(), c.optimizer(), 0,
                 c.steps(), c.batchSize(), c.miniBatchFraction(), c.microBatch(), c.treeDepth(), c.schedule(),
                 c.clipNorm(), c.sens(), c.seed(), c.shuffle(), c.validation(), c.checkpointDir(), c.checkpointEvery(),
-                c.resume(), c.keepCheckpoints(), c.listeners(), c.hook(), c.modelText(), c.maxSkippedSteps(), c.l2(), c.l2Params(), c.lbfgs()));
+                c.resume(), c.keepCheckpoints(), c.listeners(), c.hook(), c.modelText(), c.maxSkippedSteps(), c.l2(), c.l2Params(), c.lbfgs(),
+                c.validateEvery(), c.earlyStoppingRounds(), c.earlyStoppingTol()));
         assertThrows(IllegalArgumentException.class, () -> new TrainerConfig(c.model(), c.loss(), c.optimizer(),
                 c.epochs(), c.steps(), c.batchSize(), c.miniBatchFraction(), c.microBatch(), c.treeDepth(), c.schedule(),
                 c.clipNorm(), c.sens(), c.seed(), c.shuffle(), c.validation(), c.checkpointDir(), c.checkpointEvery(),
-                c.resume(), c.keepCheckpoints(), c.listeners(), c.hook(), c.modelText(), c.maxSkippedSteps(), Double.NaN, c.l2Params(), c.lbfgs()));
+                c.resume(), c.keepCheckpoints(), c.listeners(), c.hook(), c.modelText(), c.maxSkippedSteps(), Double.NaN, c.l2Params(), c.lbfgs(),
+                c.validateEvery(), c.earlyStoppingRounds(), c.earlyStoppingTol()));
         assertThrows(IllegalArgumentException.class, () -> new TrainerConfig(c.model(), c.loss(), c.optimizer(),
                 c.epochs(), c.steps(), c.batchSize(), c.miniBatchFraction(), c.microBatch(), c.treeDepth(), c.schedule(),
                 c.clipNorm(), c.sens(), c.seed(), c.shuffle(), c.validation(), c.checkpointDir(), c.checkpointEvery(),
-                c.resume(), -1, c.listeners(), c.hook(), c.modelText(), c.maxSkippedSteps(), c.l2(), c.l2Params(), c.lbfgs()));
+                c.resume(), -1, c.listeners(), c.hook(), c.modelText(), c.maxSkippedSteps(), c.l2(), c.l2Params(), c.lbfgs(),
+                c.validateEvery(), c.earlyStoppingRounds(), c.earlyStoppingTol()));
     }
 }

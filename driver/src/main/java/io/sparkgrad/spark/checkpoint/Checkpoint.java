@@ -16,7 +16,13 @@ import java.util.Set;
  * One training checkpoint: where training stood ({@link #step()}, {@link #epoch()}, the run's
  * {@link #seed()}), what model it belongs to ({@link #modelSpec()}, parameter names and shapes),
  * the parameter values as one flat buffer laid out like {@link ParameterTuple#flatten()}, and the
- * optimizer's {@link OptimizerState}.
+ * optimizer's {@link OptimizerState}, and, when the run stops early on a validation set, where that
+ * decision stands ({@link #earlyStopping()}, an {@link EarlyStoppingState}).
+ *
+ * <p>Format versions: a checkpoint without early-stopping state is version
+ * {@value #BASE_FORMAT_VERSION}, byte for byte what earlier releases wrote and read; one with it is
+ * version {@value #CURRENT_FORMAT_VERSION}, which appends an early-stopping section. Readers accept
+ * both.
  *
  * <p>An immutable value: every array is copied in and every accessor returns a copy. Build one with
  * {@link #of} from a live model and optimizer, or field by field with {@link #builder()}; both
@@ -30,8 +36,13 @@ import java.util.Set;
  * <p>{@link #equals} compares all fields, floats and doubles by bit pattern.
  */
 public final class Checkpoint {
-    /** The checkpoint file format version this code writes (see {@link CheckpointStore}). */
-    public static final int CURRENT_FORMAT_VERSION = 1;
+    /**
+     * The newest checkpoint file format version, which this code writes for a checkpoint with
+     * {@link #earlyStopping()} state (see {@code docs/CHECKPOINT_FORMAT.md}).
+     */
+    public static final int CURRENT_FORMAT_VERSION = 2;
+    /** The format version written for a checkpoint without early-stopping state (the first version). */
+    public static final int BASE_FORMAT_VERSION = 1;
 
     private final int formatVersion;
     private final long step;
@@ -42,10 +53,20 @@ public final class Checkpoint {
     private final List<int[]> paramShapes;
     private final float[] values;
     private final OptimizerState optimizerState;
+    /** Null when the run keeps no early-stopping state (format version 1). */
+    private final EarlyStoppingState earlyStopping;
 
     private Checkpoint(Builder b) {
-        if (b.formatVersion < 1) {
+        int version = b.formatVersion == 0 ? (b.earlyStopping == null ? BASE_FORMAT_VERSION : CURRENT_FORMAT_VERSION)
+                : b.formatVersion;
+        if (version < 1) {
             throw new IllegalArgumentException("Checkpoint: format version must be >= 1, got " + b.formatVersion);
+        }
+        if (version == BASE_FORMAT_VERSION && b.earlyStopping != null) {
+            throw new IllegalArgumentException("Checkpoint: format version 1 cannot hold early-stopping state");
+        }
+        if (version == CURRENT_FORMAT_VERSION && b.earlyStopping == null) {
+            throw new IllegalArgumentException("Checkpoint: format version 2 needs early-stopping state");
         }
         if (b.step < 0) {
             throw new IllegalArgumentException("Checkpoint: step must be >= 0, got " + b.step);
@@ -87,7 +108,11 @@ public final class Checkpoint {
         for (String slot : s.slotNames()) {
             Objects.requireNonNull(slot, "Checkpoint: optimizer slot name");
         }
-        this.formatVersion = b.formatVersion;
+        if (b.earlyStopping != null && b.earlyStopping.numel() != b.values.length) {
+            throw new IllegalArgumentException("Checkpoint: the early-stopping state holds " + b.earlyStopping.numel()
+                    + " best values, the parameters " + b.values.length);
+        }
+        this.formatVersion = version;
         this.step = b.step;
         this.epoch = b.epoch;
         this.seed = b.seed;
@@ -96,30 +121,46 @@ public final class Checkpoint {
         this.paramShapes = List.copyOf(shapes);
         this.values = b.values.clone();
         this.optimizerState = copyOf(s);
+        this.earlyStopping = b.earlyStopping;
     }
 
     /**
      * A checkpoint of a live model: names, shapes and values of {@code params} and the optimizer
-     * state {@code opt} (usually {@code optimizer.exportState()}), in the current format version.
+     * state {@code opt} (usually {@code optimizer.exportState()}), without early-stopping state
+     * (format version 1).
      */
     public static Checkpoint of(long step, int epoch, long seed, String modelSpec, ParameterTuple params,
             OptimizerState opt) {
+        return of(step, epoch, seed, modelSpec, params, opt, null);
+    }
+
+    /**
+     * As {@link #of(long, int, long, String, ParameterTuple, OptimizerState)}, with the run's
+     * early-stopping state {@code es} (format version 2), or none if it is null (version 1).
+     */
+    public static Checkpoint of(long step, int epoch, long seed, String modelSpec, ParameterTuple params,
+            OptimizerState opt, EarlyStoppingState es) {
         List<int[]> shapes = new ArrayList<>();
         for (Parameter p : params) {
             shapes.add(p.shape());
         }
         return builder().step(step).epoch(epoch).seed(seed).modelSpec(modelSpec).paramNames(params.names())
-                .paramShapes(shapes).values(params.flatten()).optimizerState(opt).build();
+                .paramShapes(shapes).values(params.flatten()).optimizerState(opt).earlyStopping(es).build();
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder preset with this checkpoint's fields. */
+    /**
+     * A builder preset with this checkpoint's fields; the format version is left to follow the
+     * content (unless it is one this code does not write).
+     */
     public Builder toBuilder() {
-        return builder().formatVersion(formatVersion).step(step).epoch(epoch).seed(seed).modelSpec(modelSpec)
-                .paramNames(paramNames).paramShapes(paramShapes).values(values).optimizerState(optimizerState);
+        boolean derived = formatVersion == BASE_FORMAT_VERSION || formatVersion == CURRENT_FORMAT_VERSION;
+        return builder().formatVersion(derived ? 0 : formatVersion).step(step).epoch(epoch).seed(seed).modelSpec(modelSpec)
+                .paramNames(paramNames).paramShapes(paramShapes).values(values).optimizerState(optimizerState)
+                .earlyStopping(earlyStopping);
     }
 
     /**
@@ -235,6 +276,14 @@ public final class Checkpoint {
         return optimizerState;
     }
 
+    /**
+     * Where the run's early-stopping decision stood at this step, or null if the checkpoint holds
+     * none (format version 1: the run had no early stopping, or had not evaluated yet).
+     */
+    public EarlyStoppingState earlyStopping() {
+        return earlyStopping;
+    }
+
     private static OptimizerState copyOf(OptimizerState s) {
         Map<String, double[]> slots = new LinkedHashMap<>();
         for (String name : s.slotNames()) {
@@ -270,7 +319,7 @@ public final class Checkpoint {
                 return false;
             }
         }
-        return stateEquals(optimizerState, c.optimizerState);
+        return stateEquals(optimizerState, c.optimizerState) && EarlyStoppingState.same(earlyStopping, c.earlyStopping);
     }
 
     private static boolean stateEquals(OptimizerState a, OptimizerState b) {
@@ -312,12 +361,14 @@ public final class Checkpoint {
             sb.append(i == 0 ? "" : ", ").append(paramNames.get(i)).append(Arrays.toString(paramShapes.get(i)));
         }
         return sb.append("], numel=").append(values.length).append(", optimizer=").append(optimizerState.kind())
-                .append("@").append(optimizerState.step()).append(')').toString();
+                .append("@").append(optimizerState.step())
+                .append(earlyStopping == null ? "" : ", best step " + earlyStopping.bestStep()).append(')').toString();
     }
 
     /** Field-by-field construction of a {@link Checkpoint}; {@link #build()} validates. */
     public static final class Builder {
-        private int formatVersion = CURRENT_FORMAT_VERSION;
+        /** 0: chosen from the content (1 without early-stopping state, 2 with). */
+        private int formatVersion;
         private long step;
         private int epoch;
         private long seed;
@@ -326,10 +377,15 @@ public final class Checkpoint {
         private List<int[]> paramShapes = List.of();
         private float[] values = new float[0];
         private OptimizerState optimizerState;
+        private EarlyStoppingState earlyStopping;
 
         private Builder() {
         }
 
+        /**
+         * The format version; by default (or 0) the lowest that holds the content: 1 without
+         * early-stopping state, 2 with.
+         */
         public Builder formatVersion(int v) {
             formatVersion = v;
             return this;
@@ -372,6 +428,12 @@ public final class Checkpoint {
 
         public Builder optimizerState(OptimizerState v) {
             optimizerState = v;
+            return this;
+        }
+
+        /** Early-stopping state, or null for none. */
+        public Builder earlyStopping(EarlyStoppingState v) {
+            earlyStopping = v;
             return this;
         }
 

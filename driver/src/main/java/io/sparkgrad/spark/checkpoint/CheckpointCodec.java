@@ -23,7 +23,7 @@ import java.util.zip.CRC32C;
  * {@link #decode} reads and validates one from bytes. No file system is involved; the
  * {@link CheckpointStore} adds file names, atomic writes and the choice of the newest valid file.
  *
- * <h2>File format, version 1</h2>
+ * <h2>File format, versions 1 and 2</h2>
  * All integers big-endian (as {@link DataOutputStream} writes them); floats and doubles as their raw
  * IEEE 754 bits ({@link Float#floatToRawIntBits}, {@link Double#doubleToRawLongBits}), so NaN
  * payloads survive; a <em>string</em> is an {@code int32} byte count followed by that many bytes of
@@ -31,7 +31,7 @@ import java.util.zip.CRC32C;
  * <pre>
  * offset size  field
  *  0      8    magic: 0x89 'S' 'G' 'C' 'K' '\r' '\n' 0x1A
- *  8      4    int32  format version (1)
+ *  8      4    int32  format version (1, or 2 with the early-stopping section)
  * 12      8    int64  total length in bytes, including this header and the trailing CRC
  * 20      8    int64  step
  * 28      4    int32  epoch
@@ -46,6 +46,10 @@ import java.util.zip.CRC32C;
  *              float64 learning rate
  *              int32  slot count S, then S times:
  *                string slot name, int32 length L, L x float64 values
+ *              version 2 only, the early-stopping section:
+ *              int64  best step, int32 best epoch, float64 best validation loss,
+ *              int32  rounds without improvement,
+ *              int32  best value count (= V), then V x float32 best parameter values
  * end-4   4    CRC32C (Castagnoli) of every preceding byte, as an unsigned 32-bit value
  * </pre>
  * The full specification is in {@code docs/CHECKPOINT_FORMAT.md}.
@@ -90,7 +94,16 @@ public final class CheckpointCodec {
         for (String slot : s.slotNames()) {
             n += stringBytes(slot) + 4 + 8L * s.slot(slot).length;
         }
+        EarlyStoppingState es = c.earlyStopping();
+        if (es != null) {
+            n += 8 + 4 + 8 + 4 + 4 + 4L * es.numel();
+        }
         return n + CRC_BYTES;
+    }
+
+    /** Whether this code reads and writes format version {@code v}. */
+    static boolean supported(int v) {
+        return v == Checkpoint.BASE_FORMAT_VERSION || v == Checkpoint.CURRENT_FORMAT_VERSION;
     }
 
     /** {@code c} in the current format, as bytes (for checkpoints under 2 GiB). */
@@ -118,16 +131,16 @@ public final class CheckpointCodec {
     public static void encode(Checkpoint c, OutputStream sink) throws IOException {
         Objects.requireNonNull(c, "checkpoint");
         Objects.requireNonNull(sink, "sink");
-        if (c.formatVersion() != Checkpoint.CURRENT_FORMAT_VERSION) {
-            throw new IllegalArgumentException("can only write format version " + Checkpoint.CURRENT_FORMAT_VERSION
-                    + ", the checkpoint has version " + c.formatVersion());
+        if (!supported(c.formatVersion())) {
+            throw new IllegalArgumentException("can only write format versions " + Checkpoint.BASE_FORMAT_VERSION
+                    + " and " + Checkpoint.CURRENT_FORMAT_VERSION + ", the checkpoint has version " + c.formatVersion());
         }
         long totalLength = encodedLength(c);
         BufferedOutputStream buffered = new BufferedOutputStream(sink, CHUNK);
         CrcCountingOutputStream counted = new CrcCountingOutputStream(buffered);
         DataOutputStream out = new DataOutputStream(counted);
         out.write(MAGIC);
-        out.writeInt(Checkpoint.CURRENT_FORMAT_VERSION);
+        out.writeInt(c.formatVersion());
         out.writeLong(totalLength);
         out.writeLong(c.step());
         out.writeInt(c.epoch());
@@ -169,6 +182,23 @@ public final class CheckpointCodec {
                     bb.clear();
                 }
                 bb.putLong(Double.doubleToRawLongBits(x));
+            }
+            out.write(bb.array(), 0, bb.position());
+            bb.clear();
+        }
+        EarlyStoppingState es = c.earlyStopping();
+        if (es != null) {
+            out.writeLong(es.bestStep());
+            out.writeInt(es.bestEpoch());
+            out.writeLong(Double.doubleToRawLongBits(es.bestLoss()));
+            out.writeInt(es.roundsWithoutImprovement());
+            out.writeInt(es.numel());
+            for (int i = 0; i < es.numel(); i++) {
+                if (bb.remaining() < 4) {
+                    out.write(bb.array(), 0, bb.position());
+                    bb.clear();
+                }
+                bb.putInt(Float.floatToRawIntBits(es.bestValue(i)));
             }
             out.write(bb.array(), 0, bb.position());
             bb.clear();
@@ -257,9 +287,9 @@ public final class CheckpointCodec {
         }
         ByteBuffer hb = ByteBuffer.wrap(head);
         int version = hb.getInt(8);
-        if (version != Checkpoint.CURRENT_FORMAT_VERSION) {
+        if (!supported(version)) {
             throw new CorruptCheckpointException(name, "unsupported version " + version + " (this reader supports "
-                    + Checkpoint.CURRENT_FORMAT_VERSION + ")");
+                    + Checkpoint.BASE_FORMAT_VERSION + " and " + Checkpoint.CURRENT_FORMAT_VERSION + ")");
         }
         if (length < HEADER_BYTES) {
             throw new CorruptCheckpointException(name, "truncated at byte " + length + " (inside the header)");

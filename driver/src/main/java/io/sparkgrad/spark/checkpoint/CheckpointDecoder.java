@@ -107,12 +107,42 @@ final class CheckpointDecoder {
                 throw corrupt("slot '" + sname + "' appears twice");
             }
         }
+        EarlyStoppingState es = version >= Checkpoint.CURRENT_FORMAT_VERSION ? earlyStopping(v) : null;
         try {
             return Checkpoint.builder().formatVersion(version).step(step).epoch(epoch).seed(seed).modelSpec(spec)
                     .paramNames(names).paramShapes(shapes).values(values)
-                    .optimizerState(new OptimizerState(kind, optStep, lr, slotMap)).build();
+                    .optimizerState(new OptimizerState(kind, optStep, lr, slotMap)).earlyStopping(es).build();
         } catch (IllegalArgumentException e) {
             throw new CorruptCheckpointException(name, "invalid content: " + e.getMessage(), e);
+        }
+    }
+
+    /** The early-stopping section of a version-2 checkpoint whose parameters hold {@code numel} values. */
+    private EarlyStoppingState earlyStopping(int numel) throws IOException {
+        long bestStep = readLong();
+        int bestEpoch = readInt();
+        double bestLoss = Double.longBitsToDouble(readLong());
+        int rounds = readInt();
+        long countAt = pos;
+        int n = readCount("best value count", 4);
+        if (n != numel) {
+            throw corrupt("best value count " + n + " at byte " + countAt + " does not match the " + numel
+                    + " parameter values");
+        }
+        float[] best = new float[n];
+        for (int i = 0; i < n; ) {
+            int k = Math.min(CheckpointCodec.CHUNK / 4, n - i);
+            readBytes(k * 4);
+            ByteBuffer bb = ByteBuffer.wrap(chunk, 0, k * 4);
+            for (int j = 0; j < k; j++) {
+                best[i + j] = Float.intBitsToFloat(bb.getInt());
+            }
+            i += k;
+        }
+        try {
+            return new EarlyStoppingState(bestStep, bestEpoch, bestLoss, rounds, best);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptCheckpointException(name, "invalid early-stopping section: " + e.getMessage(), e);
         }
     }
 

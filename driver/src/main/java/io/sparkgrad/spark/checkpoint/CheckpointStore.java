@@ -166,7 +166,7 @@ public final class CheckpointStore {
      * @return the path written
      * @throws FileAlreadyExistsException if a checkpoint for this step exists (it is left as is)
      * @throws IOException on any I/O failure; the temporary file is then deleted
-     * @throws IllegalArgumentException if {@code c} is not of the current format version
+     * @throws IllegalArgumentException if {@code c} has a format version this code does not write (1 or 2)
      */
     public Path write(Checkpoint c) throws IOException {
         Objects.requireNonNull(c, "checkpoint");

@@ -79,9 +79,14 @@ class LocalClusterIT {
 
     /** The executor JVMs this JVM's Worker started. */
     static List<ProcessHandle> executors() {
-        return ProcessHandle.current().descendants()
+        return executors(ProcessHandle.current());
+    }
+
+    /** The executor JVMs among {@code parent}'s descendants (a local-cluster driver's), by pid. */
+    static List<ProcessHandle> executors(ProcessHandle parent) {
+        return parent.descendants()
                 .filter(p -> p.info().commandLine().map(c -> c.contains("CoarseGrainedExecutorBackend")).orElse(false))
-                .toList();
+                .sorted(java.util.Comparator.comparingLong(ProcessHandle::pid)).toList();
     }
 
     @Test
