@@ -112,6 +112,11 @@ public final class Train implements Callable<Integer> {
             description = "Fraction of the rows held out and evaluated after every epoch, in [0, 1); 0 for none (default: ${DEFAULT-VALUE})")
     double validationFraction;
 
+    @Option(names = "--early-stopping-rounds", defaultValue = "0",
+            description = "Stop after this many epochs without a lower validation loss and keep the best epoch's parameters;"
+                    + " needs --validation-fraction > 0; 0 = off (default: ${DEFAULT-VALUE})")
+    int earlyStoppingRounds;
+
     @Option(names = "--test-fraction", defaultValue = "0.2",
             description = "Fraction of the rows held out and evaluated once, at the end, in [0, 1); 0 for none (default: ${DEFAULT-VALUE})")
     double testFraction;
@@ -228,6 +233,9 @@ public final class Train implements Callable<Integer> {
                 + testFraction + " leave no training rows; their sum must be below 1");
         require(checkpointEvery >= 1, "--checkpoint-every must be at least 1, got " + checkpointEvery);
         require(keepCheckpoints >= 0, "--keep-checkpoints must be 0 (keep all) or more, got " + keepCheckpoints);
+        require(earlyStoppingRounds >= 0, "--early-stopping-rounds must be 0 (off) or more, got " + earlyStoppingRounds);
+        require(earlyStoppingRounds == 0 || validationFraction > 0,
+                "--early-stopping-rounds needs a validation split; --validation-fraction is 0");
         require(logEvery >= 0, "--log-every must be 0 (every " + LOG_SECONDS + " s) or more, got " + logEvery);
         require(!resume || checkpointDir != null, "--resume needs --checkpoint-dir (the directory to resume from)");
         if (output == null) {
@@ -330,6 +338,9 @@ public final class Train implements Callable<Integer> {
         if (batchSize > 0) {
             b.batchSize(batchSize);
         }
+        if (earlyStoppingRounds > 0) {
+            b.earlyStoppingRounds(earlyStoppingRounds);
+        }
         if (checkpointDir != null) {
             b.checkpoints(checkpointDir, checkpointEvery).resume(resume).keepCheckpoints(keepCheckpoints);
         }
@@ -337,6 +348,12 @@ public final class Train implements Callable<Integer> {
             b.listener(resumeReport(out, checkpointDir));
         }
         DataParallelTrainer.Result r = b.build().fit(spark, trainData);
+        if (r.earlyStopping() != null) {
+            var es = r.earlyStopping();
+            out.printf(Locale.ROOT, "early stopping: best validation loss %.4f after epoch %d (step %d)%s; the model has its parameters%n",
+                    es.bestLoss(), es.bestEpoch() + 1, es.bestStep(),
+                    es.stoppedEarly() ? String.format(Locale.ROOT, ", stopped after epoch %d", es.stoppedAtEpoch() + 1) : "");
+        }
         Evaluator.Metrics m = testData == null ? null
                 : Evaluator.evaluate(sc, testData, spec, lossKind, r.flatParameters(), microBatch);
         Path modelDir = new Path(output, "model");

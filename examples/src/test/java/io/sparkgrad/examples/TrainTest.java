@@ -42,6 +42,23 @@ class TrainTest {
         assertEquals(300, new CheckpointStore(tmp.resolve("model").toString()).latest().orElseThrow().step());
     }
 
+    /** --early-stopping-rounds: a high learning rate overfits digits; the run stops and keeps the best epoch. */
+    @Test
+    void earlyStoppingStopsAfterTheRoundsWithoutImprovementAndSaysWhichEpochWasBest(@TempDir Path tmp) throws Exception {
+        String out = run(0, "--epochs", "40", "--lr", "0.05", "--early-stopping-rounds", "2", "--log-every", "1000",
+                "--output", tmp.toString());
+        String line = out.lines().filter(l -> l.startsWith("early stopping:")).findFirst().orElseThrow(() -> new AssertionError(out));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "early stopping: best validation loss [0-9.]+ after epoch (\\d+) \\(step (\\d+)\\), stopped after epoch (\\d+); .*")
+                .matcher(line);
+        assertTrue(m.matches(), line);
+        int best = Integer.parseInt(m.group(1));
+        int stopped = Integer.parseInt(m.group(3));
+        assertEquals(best + 2, stopped, line);
+        assertEquals(best * 10L, Long.parseLong(m.group(2)), "10 steps per epoch: " + line);
+        assertTrue(stopped < 40, line);
+    }
+
     @Test
     void aMalformedCsvLineIsReportedWithFileLineAndField(@TempDir Path tmp) throws Exception {
         Path csv = tmp.resolve("bad.csv");
