@@ -29,8 +29,8 @@ cmd() { local name=$1; shift; echo "$name	SPARKGRAD_JAVA_OPTS=${SPARKGRAD_JAVA_O
 MLLIB=(./spark-submit.sh --jars "$JAR" --class io.sparkgrad.bench.MllibSideBySide)
 : > "$OUT/commands.txt"
 # Without SPARK_HOME, spark-submit.sh runs the driver in its own java, whose heap SPARKGRAD_JAVA_OPTS sets.
-log MllibSideBySide; SPARKGRAD_JAVA_OPTS=-Xmx6g cmd mllib "${MLLIB[@]}" --driver-memory 6g -- ${MLLIB_ARGS:-} > "$OUT/mllib.txt" 2> "$OUT/mllib.err"
-log MllibSideBySide heap at 512m; SPARKGRAD_JAVA_OPTS=-Xmx512m cmd mllib_heap512 "${MLLIB[@]}" --driver-memory 512m -- cases=e ${MLLIB_ARGS:-} > "$OUT/mllib_heap512.txt" 2> "$OUT/mllib_heap512.err" || echo "FAILED: exit $? (see mllib_heap512.err)" >> "$OUT/mllib_heap512.txt"
+log MllibSideBySide; SPARKGRAD_JAVA_OPTS=-Xmx6g cmd mllib "${MLLIB[@]}" -- ${MLLIB_ARGS:-} > "$OUT/mllib.txt" 2> "$OUT/mllib.err"
+log MllibSideBySide heap at 512m; SPARKGRAD_JAVA_OPTS=-Xmx512m cmd mllib_heap512 "${MLLIB[@]}" -- cases=e ${MLLIB_ARGS:-} > "$OUT/mllib_heap512.txt" 2> "$OUT/mllib_heap512.err" || echo "FAILED: exit $? (see mllib_heap512.err)" >> "$OUT/mllib_heap512.txt"
 if [[ $ONLY == mllib ]]; then log done; exit 0; fi
 "$PY" -c "import sys; sys.path.insert(0, '$PEERS'); import torch, blasinfo; torch.ones(8, 8) @ torch.ones(8, 8); print('torch blas:', blasinfo.describe())" > "$OUT/torch_blas.txt" 2>&1 || true
 log MatmulBench;  "${J[@]}" MatmulBench -rf json -rff "$OUT/matmul.json" > "$OUT/matmul.txt" 2>&1
