@@ -18,7 +18,8 @@ JAR=benchmarks/target/benchmarks.jar
 [[ -f $JAR ]] || { echo "error: $JAR not built (see the usage line)" >&2; exit 2; }
 ONLY=${ONLY:-all}
 [[ $ONLY == mllib || -d $PEERS ]] || { echo "error: torch peer scripts not found at $PEERS" >&2; exit 2; }
-PY=${PYTHON:-python3}
+# Debian's python3-torch is in /usr/bin/python3's packages (a pyenv or venv python3 earlier on PATH lacks it).
+PY=${PYTHON:-$([[ -x /usr/bin/python3 ]] && echo /usr/bin/python3 || echo python3)}
 mkdir -p "$OUT"
 J=(java -jar "$JAR")
 log() { echo "=== $(date -u +%FT%TZ) load: $(cut -d' ' -f1-3 /proc/loadavg) :: $*" | tee -a "$OUT/timeline.txt"; }
