@@ -125,6 +125,9 @@ public final class DataLoader {
                 if (opt.labelColumn() == Options.NO_LABEL) {
                     df = df.withColumn(opt.labelCol(), org.apache.spark.sql.functions.lit(0.0));
                 }
+                if (opt.labels() != null && opt.labelColumn() != Options.NO_LABEL) {
+                    checkParquetLabels(df, opt.labelCol(), opt.labels());
+                }
                 JavaRDD<Sample> samples = TrainingData.samples(df, opt.featuresCol(), opt.labelCol(), opt.weightCol(), path);
                 List<Sample> first = samples.take(1);
                 if (first.isEmpty()) {
@@ -150,6 +153,30 @@ public final class DataLoader {
             }
             default:
                 throw new IllegalArgumentException("unknown format " + format);
+        }
+    }
+
+    /**
+     * Checks Parquet labels against {@code rule} in one scan of the label column alone, and names
+     * the first bad one by its file and 1-based row (Spark's {@code _metadata.file_path} and
+     * {@code row_index}), as CSV errors name a file and line. A missing or non-numeric label column
+     * is left to {@link TrainingData#samples}, which names the column.
+     */
+    static void checkParquetLabels(Dataset<Row> df, String labelCol, LabelRule rule) {
+        if (!java.util.Arrays.asList(df.columns()).contains(labelCol)) {
+            return;
+        }
+        List<String> bad = df.select(org.apache.spark.sql.functions.col(labelCol),
+                        org.apache.spark.sql.functions.col("_metadata.file_path"),
+                        org.apache.spark.sql.functions.col("_metadata.row_index"))
+                .javaRDD().flatMap(r -> {
+                    Object v = r.get(0);
+                    String why = v instanceof Number ? rule.check(((Number) v).floatValue(), v.toString()) : null;
+                    return why == null ? java.util.Collections.emptyIterator()
+                            : List.of(r.getString(1) + ": row " + (r.getLong(2) + 1) + ": " + why).iterator();
+                }).take(1);
+        if (!bad.isEmpty()) {
+            throw new BadDataException(bad.get(0));
         }
     }
 

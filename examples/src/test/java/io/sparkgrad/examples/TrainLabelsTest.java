@@ -92,4 +92,24 @@ class TrainLabelsTest {
         assertEquals("error: file:" + tmp.resolve("d2-40.csv") + ":40: label '2' is not 0 or 1 (binary cross-entropy)",
                 r.err().strip());
     }
+
+    /** A Parquet label out of range names the part file and its row, not a partition. */
+    @Test
+    void aBadParquetLabelNamesTheFileAndRow() throws Exception {
+        org.apache.spark.sql.SparkSession spark = Train.session("train-labels-test");
+        List<org.apache.spark.sql.Row> rows = new ArrayList<>();
+        for (int i = 1; i <= 40; i++) {
+            rows.add(org.apache.spark.sql.RowFactory.create(new double[] {i * 0.1, -i * 0.2}, i == 17 ? 2.0 : i % 2));
+        }
+        org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+                .add("features", org.apache.spark.sql.types.DataTypes.createArrayType(org.apache.spark.sql.types.DataTypes.DoubleType))
+                .add("label", org.apache.spark.sql.types.DataTypes.DoubleType);
+        Path dir = tmp.resolve("bad.parquet");
+        spark.createDataFrame(rows, schema).coalesce(1).write().parquet(dir.toString());
+        Run r = train(dir, "--format", "parquet", "--loss", "bce", "--model", "logreg");
+        assertEquals(2, r.exit(), r.out() + r.err());
+        String err = r.err().strip();
+        assertTrue(err.matches("error: file:" + java.util.regex.Pattern.quote(dir.toString()) + "/part-[^:]+\\.parquet: row 17: "
+                + "label '2.0' is not 0 or 1 \\(binary cross-entropy\\)"), err);
+    }
 }
