@@ -8,9 +8,6 @@ import io.sparkgrad.ml.SparkGradModel;
 import io.sparkgrad.spark.DataLoader;
 import io.sparkgrad.spark.Sample;
 import io.sparkgrad.spark.checkpoint.CheckpointStore;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,17 +43,11 @@ class PredictEvaluateTest {
     List<String> newLines;
     String trainOutput;
 
-    record Run(int exit, String out, String err) {
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
-    static Run run(String... args) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        int rc = Cli.run(new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8), args);
-        return new Run(rc, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-    }
-
-    static void oneErrorLine(Run r, String expected) {
+    static void oneErrorLine(CliRun r, String expected) {
         assertEquals(2, r.exit(), r.out() + r.err());
         List<String> lines = r.err().strip().lines().toList();
         assertEquals(1, lines.size(), r.err());
@@ -78,7 +69,7 @@ class PredictEvaluateTest {
         newRows = tmp.resolve("new.csv");
         Files.write(newRows, newLines);
         out = tmp.resolve("run");
-        Run r = run("train", "--data", trainCsv.toUri().toString(), "--header", "--model", "logreg", "--loss", "bce",
+        CliRun r = run("train", "--data", trainCsv.toUri().toString(), "--header", "--model", "logreg", "--loss", "bce",
                 "--epochs", "3", "--batch-size", "64", "--lr", "0.05", "--partitions", "1", "--log-every", "1000",
                 "--output", out.toString());
         assertEquals(0, r.exit(), r.out() + r.err());
@@ -120,7 +111,7 @@ class PredictEvaluateTest {
     @Test
     void predictWritesOneLinePerNewRowInOrderEqualToTheModelsTransform() throws Exception {
         Path preds = tmp.resolve("preds.csv");
-        Run r = run("predict", "--model-path", out.toString(), "--data", newRows.toUri().toString(), "--output", preds.toString());
+        CliRun r = run("predict", "--model-path", out.toString(), "--data", newRows.toUri().toString(), "--output", preds.toString());
         assertEquals(0, r.exit(), r.out() + r.err());
         List<String[]> lines = csv(preds);
         assertArrayEquals(new String[] {"prediction", "probability_0", "probability_1"}, lines.get(0));
@@ -149,7 +140,7 @@ class PredictEvaluateTest {
 
         // the same rows with a header and their label (one field more): the same predictions
         Path preds2 = tmp.resolve("preds2.csv");
-        Run r2 = run("predict", "--model-path", out.resolve("model").toString(), "--data", newLabelled.toUri().toString(),
+        CliRun r2 = run("predict", "--model-path", out.resolve("model").toString(), "--data", newLabelled.toUri().toString(),
                 "--header", "--output", preds2.toString());
         assertEquals(0, r2.exit(), r2.out() + r2.err());
         assertEquals(Files.readAllLines(preds), Files.readAllLines(preds2));
@@ -161,7 +152,7 @@ class PredictEvaluateTest {
         Path pq = tmp.resolve("p.parquet");
         assertEquals(0, run("predict", "--model-path", out.toString(), "--data", newRows.toUri().toString(),
                 "--output", csvOut.toString()).exit());
-        Run r = run("predict", "--model-path", out.toString(), "--data", newRows.toUri().toString(),
+        CliRun r = run("predict", "--model-path", out.toString(), "--data", newRows.toUri().toString(),
                 "--output", pq.toUri().toString(), "--output-format", "parquet");
         assertEquals(0, r.exit(), r.out() + r.err());
         List<Row> back = spark().read().parquet(pq.toUri().toString()).collectAsList();
@@ -188,7 +179,7 @@ class PredictEvaluateTest {
         Path fromParquet = tmp.resolve("from-parquet.csv");
         assertEquals(0, run("predict", "--model-path", out.toString(), "--data", newRows.toUri().toString(),
                 "--output", fromCsv.toString()).exit());
-        Run r = run("predict", "--model-path", out.toString(), "--data", in.toUri().toString(), "--format", "parquet",
+        CliRun r = run("predict", "--model-path", out.toString(), "--data", in.toUri().toString(), "--format", "parquet",
                 "--features-col", "x", "--output", fromParquet.toString());
         assertEquals(0, r.exit(), r.out() + r.err());
         assertEquals(Files.readAllLines(fromCsv), Files.readAllLines(fromParquet));
@@ -211,7 +202,7 @@ class PredictEvaluateTest {
         }
         Path testCsv = tmp.resolve("test.csv");
         Files.write(testCsv, lines);
-        Run r = run("evaluate", "--model-path", out.toString(), "--data", testCsv.toUri().toString());
+        CliRun r = run("evaluate", "--model-path", out.toString(), "--data", testCsv.toUri().toString());
         assertEquals(0, r.exit(), r.out() + r.err());
         String trained = trainOutput.lines().filter(l -> l.startsWith("trained on")).findFirst().orElseThrow();
         String acc = trained.replaceAll(".*test accuracy ([0-9.]+) on (\\d+) rows.*", "$1 on $2 rows");
@@ -256,7 +247,7 @@ class PredictEvaluateTest {
         oneErrorLine(run("predict", "--model-path", out.toString(), "--data", data, "--output", existing.toString()),
                 "--output " + existing + " already exists; pass --overwrite");
         assertEquals("old\n", Files.readString(existing));
-        Run ok = run("predict", "--model-path", out.toString(), "--data", data, "--output", existing.toString(), "--overwrite");
+        CliRun ok = run("predict", "--model-path", out.toString(), "--data", data, "--output", existing.toString(), "--overwrite");
         assertEquals(0, ok.exit(), ok.err());
         assertEquals(newLines.size() + 1, Files.readAllLines(existing).size());
 

@@ -3,9 +3,6 @@ package io.sparkgrad.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,14 +20,8 @@ class TrainLabelsTest {
     @TempDir
     Path tmp;
 
-    record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int rc = Cli.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), args);
-        return new Run(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /** 60 rows of 3 features; row {@code strayAt} (1-based) has label {@code stray}, else i mod classes. */
@@ -43,7 +34,7 @@ class TrainLabelsTest {
         return Files.write(tmp.resolve("d" + classes + "-" + strayAt + ".csv"), lines);
     }
 
-    private Run train(Path data, String... more) {
+    private CliRun train(Path data, String... more) {
         List<String> a = new ArrayList<>(List.of("--data", data.toString(), "--epochs", "1", "--partitions", "2",
                 "--output", tmp.resolve("run-" + System.nanoTime()).toString()));
         a.addAll(List.of(more));
@@ -52,7 +43,7 @@ class TrainLabelsTest {
 
     @Test
     void aStrayLabelWithoutClassesIsRefusedNamingTheLabelsFound() throws Exception {
-        Run r = train(csv(3, 21, "7"));
+        CliRun r = train(csv(3, 21, "7"));
         assertEquals(2, r.exit(), r.out() + r.err());
         assertEquals("error: " + tmp.resolve("d3-21.csv") + ": the labels found are {0, 1, 2, 7}, not the classes 0..7"
                 + " each with rows; fix the stray labels, or pass --classes 8 if some classes have no rows", r.err().strip());
@@ -60,14 +51,14 @@ class TrainLabelsTest {
 
     @Test
     void theClassesAreInferredFromTheLabels() throws Exception {
-        Run r = train(csv(3, -1, ""), "--model", "logreg");
+        CliRun r = train(csv(3, -1, ""), "--model", "logreg");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("3 classes, from the labels 0..2 (--classes to set)"), r.out());
     }
 
     @Test
     void aLabelOutOfRangeOfClassesNamesItsFileAndLine() throws Exception {
-        Run r = train(csv(3, 21, "7"), "--classes", "3");
+        CliRun r = train(csv(3, 21, "7"), "--classes", "3");
         assertEquals(2, r.exit(), r.out() + r.err());
         assertEquals("error: file:" + tmp.resolve("d3-21.csv") + ":21: label '7' is not a class index in [0, 3)",
                 r.err().strip());
@@ -75,11 +66,11 @@ class TrainLabelsTest {
 
     @Test
     void aNegativeOrFractionalLabelNamesItsFileAndLine() throws Exception {
-        Run neg = train(csv(3, 33, "-1"));
+        CliRun neg = train(csv(3, 33, "-1"));
         assertEquals(2, neg.exit(), neg.out() + neg.err());
         assertEquals("error: file:" + tmp.resolve("d3-33.csv") + ":33: label '-1' is not a class index (0, 1, 2, ...)",
                 neg.err().strip());
-        Run frac = train(csv(3, 34, "1.5"));
+        CliRun frac = train(csv(3, 34, "1.5"));
         assertEquals(2, frac.exit(), frac.out() + frac.err());
         assertEquals("error: file:" + tmp.resolve("d3-34.csv") + ":34: label '1.5' is not a class index (0, 1, 2, ...)",
                 frac.err().strip());
@@ -87,7 +78,7 @@ class TrainLabelsTest {
 
     @Test
     void binaryCrossEntropyNeedsZeroOrOneAndNamesTheLine() throws Exception {
-        Run r = train(csv(2, 40, "2"), "--loss", "bce", "--model", "logreg");
+        CliRun r = train(csv(2, 40, "2"), "--loss", "bce", "--model", "logreg");
         assertEquals(2, r.exit(), r.out() + r.err());
         assertEquals("error: file:" + tmp.resolve("d2-40.csv") + ":40: label '2' is not 0 or 1 (binary cross-entropy)",
                 r.err().strip());
@@ -106,7 +97,7 @@ class TrainLabelsTest {
                 .add("label", org.apache.spark.sql.types.DataTypes.DoubleType);
         Path dir = tmp.resolve("bad.parquet");
         spark.createDataFrame(rows, schema).coalesce(1).write().parquet(dir.toString());
-        Run r = train(dir, "--format", "parquet", "--loss", "bce", "--model", "logreg");
+        CliRun r = train(dir, "--format", "parquet", "--loss", "bce", "--model", "logreg");
         assertEquals(2, r.exit(), r.out() + r.err());
         String err = r.err().strip();
         assertTrue(err.matches("error: file:" + java.util.regex.Pattern.quote(dir.toString()) + "/part-[^:]+\\.parquet: row 17: "
