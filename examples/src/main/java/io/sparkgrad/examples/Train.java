@@ -72,7 +72,9 @@ public final class Train implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "mlp:64,10", description = "logreg | mlp:W1,...,OUT (default: ${DEFAULT-VALUE})")
     String model;
 
-    @Option(names = "--loss", defaultValue = "softmax", description = "softmax | bce | mse (default: ${DEFAULT-VALUE})")
+    /** Every name in the description is checked against {@link LossKind#allNames()} by a test. */
+    @Option(names = "--loss", defaultValue = "softmax", description = "softmax_cross_entropy (or softmax) | bce_with_logits (or bce)"
+            + " | mse, the names the Spark ML estimator's loss param takes (default: ${DEFAULT-VALUE})")
     String loss;
 
     @Option(names = "--classes", defaultValue = "-1", description = "Classes for softmax, at least 2 (default: from the labels, which must then be 0..K-1)")
@@ -202,9 +204,9 @@ public final class Train implements Callable<Integer> {
     void validate() {
         input.validate();
         try {
-            lossKind(loss);
+            LossKind.fromName(loss);
         } catch (IllegalArgumentException e) {
-            throw new UsageException("--loss '" + loss + "': expected softmax, bce or mse");
+            throw new UsageException("--loss '" + loss + "': expected " + LossKind.describeNames());
         }
         require(List.of("adam", "adamw", "sgd").contains(optimizer.toLowerCase(Locale.ROOT)),
                 "--optimizer '" + optimizer + "': expected adam, adamw or sgd");
@@ -296,7 +298,7 @@ public final class Train implements Callable<Integer> {
         SparkSession spark = sessions.get();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         KryoCheck.verify();
-        LossKind lossKind = lossKind(loss);
+        LossKind lossKind = LossKind.fromName(loss);
         DataLoader.Loaded all = input.load(spark, LabelRule.of(lossKind, classes));
         DataLoader.Loaded[] split = Splits.of(all, validationFraction, testFraction, seed);
         DataLoader.Loaded train = split[0].repartition(input.partitions);
@@ -427,19 +429,6 @@ public final class Train implements Callable<Integer> {
                 return p -> SGD.builder(p, l).momentum(mom).weightDecay(wd).build();
             default:
                 throw new IllegalArgumentException("unknown optimizer '" + optimizer + "': expected adam, adamw or sgd");
-        }
-    }
-
-    static LossKind lossKind(String s) {
-        switch (s.toLowerCase(Locale.ROOT)) {
-            case "softmax":
-                return LossKind.SOFTMAX_CROSS_ENTROPY;
-            case "bce":
-                return LossKind.BCE_WITH_LOGITS;
-            case "mse":
-                return LossKind.MSE;
-            default:
-                throw new IllegalArgumentException("unknown loss '" + s + "': expected softmax, bce or mse");
         }
     }
 

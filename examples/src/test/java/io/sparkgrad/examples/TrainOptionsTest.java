@@ -167,7 +167,7 @@ class TrainOptionsTest {
         "--model mlp:64,x                  | error: --model 'mlp:64,x': layer width 'x' is not a number",
         "--model mlp:0                     | error: --model 'mlp:0': layer width 0 must be positive",
         "--model cnn                       | error: --model 'cnn': expected 'logreg' or 'mlp:W1,W2,...,OUT'",
-        "--loss hinge                      | error: --loss 'hinge': expected softmax, bce or mse",
+        "--loss hinge                      | error: --loss 'hinge': expected softmax_cross_entropy (or softmax), bce_with_logits (or bce), mse",
         "--optimizer rmsprop               | error: --optimizer 'rmsprop': expected adam, adamw or sgd",
         "--schedule linear                 | error: --schedule 'linear': expected constant, step:EVERY:GAMMA or cosine[:WARMUP]",
         "--format xml --data d             | error: --format 'xml': expected csv, libsvm or parquet",
@@ -188,6 +188,27 @@ class TrainOptionsTest {
         assertEquals(expected, r.err().strip(), "stderr: " + r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertEquals("", r.out());
+    }
+
+    /**
+     * --loss takes exactly the names of the Spark ML estimator's loss param, LossKind's table (the
+     * canonical names and the short aliases, in any case), and --help lists them all.
+     */
+    @Test
+    void lossTakesTheEstimatorsLossNames(@TempDir Path tmp) {
+        assertEquals(List.of("softmax_cross_entropy", "softmax", "bce_with_logits", "bce", "mse"),
+                List.of(io.sparkgrad.spark.LossKind.allNames()));
+        assertEquals(List.of(io.sparkgrad.spark.LossKind.allNames()), List.of(io.sparkgrad.ml.SharedParams.LOSSES));
+        for (String name : io.sparkgrad.spark.LossKind.allNames()) {
+            assertTrue(passesValidation("--loss", name, "--output", tmp.resolve("o").toString()), name);
+            assertTrue(passesValidation("--loss", name.toUpperCase(java.util.Locale.ROOT), "--output", tmp.resolve("o").toString()), name);
+            new io.sparkgrad.ml.SparkGradEstimator().setLoss(name); // the estimator's param validator takes it too
+        }
+        String loss = String.join(" ", new CommandLine(parse()).getCommandSpec().findOption("--loss").description());
+        for (String name : io.sparkgrad.spark.LossKind.allNames()) {
+            assertTrue(loss.matches(".*\\b" + name + "\\b.*"), name + " in " + loss);
+        }
+        assertEquals("softmax", value("--loss"));
     }
 
     @Test
