@@ -168,7 +168,19 @@ class TrainOptionsTest {
         "--model mlp:0                     | error: --model 'mlp:0': layer width 0 must be positive",
         "--model cnn                       | error: --model 'cnn': expected 'logreg' or 'mlp:W1,W2,...,OUT'",
         "--loss hinge                      | error: --loss 'hinge': expected softmax_cross_entropy (or softmax), bce_with_logits (or bce), mse",
-        "--optimizer rmsprop               | error: --optimizer 'rmsprop': expected adam, adamw or sgd",
+        "--optimizer rmsprop               | error: --optimizer 'rmsprop': expected adam, adamw, sgd, lbfgs or owlqn",
+        "--optimizer lbfgs --batch-size 64 | error: --optimizer lbfgs is full batch; --batch-size 64 is a mini-batch (give 0, or leave --batch-size out)",
+        "--optimizer LBFGS --batch-size 1  | error: --optimizer LBFGS is full batch; --batch-size 1 is a mini-batch (give 0, or leave --batch-size out)",
+        "--optimizer lbfgs --lr 0.1        | error: --optimizer lbfgs takes no --lr (it is for adam, adamw and sgd)",
+        "--optimizer lbfgs --momentum 0.5  | error: --optimizer lbfgs takes no --momentum (it is for adam, adamw and sgd)",
+        "--optimizer lbfgs --weight-decay 0.1 | error: --optimizer lbfgs takes no --weight-decay (it is for adam, adamw and sgd)",
+        "--optimizer lbfgs --schedule cosine | error: --optimizer lbfgs takes no --schedule (it is for adam, adamw and sgd)",
+        "--optimizer owlqn --l1 0.1 --clip 1 | error: --optimizer owlqn takes no --clip (it is for adam, adamw and sgd)",
+        "--optimizer owlqn                 | error: --optimizer owlqn needs --l1 > 0 (its L1 penalty); for none use --optimizer lbfgs",
+        "--optimizer owlqn --l1 -1         | error: --l1 must be 0 or more, got -1.0",
+        "--l2 -1                           | error: --l2 must be 0 or more, got -1.0",
+        "--optimizer lbfgs --l1 0.1        | error: --l1 is the L1 term of --optimizer owlqn; this run uses --optimizer lbfgs",
+        "--l1 0.1                          | error: --l1 is the L1 term of --optimizer owlqn; this run uses --optimizer adam",
         "--schedule linear                 | error: --schedule 'linear': expected constant, step:EVERY:GAMMA or cosine[:WARMUP]",
         "--format xml --data d             | error: --format 'xml': expected csv, libsvm or parquet",
         "--format parquet                  | error: --format parquet needs --data (the bundled data set is CSV)",
@@ -188,6 +200,19 @@ class TrainOptionsTest {
         assertEquals(expected, r.err().strip(), "stderr: " + r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertEquals("", r.out());
+    }
+
+    /** L-BFGS is full batch: the first-order default --batch-size does not apply to it, an explicit 0 is fine. */
+    @Test
+    void lbfgsAndOwlqnPassWithoutABatchSizeOrWithZero(@TempDir Path tmp) {
+        String o = tmp.resolve("o").toString();
+        assertTrue(passesValidation("--optimizer", "lbfgs", "--output", o));
+        assertTrue(passesValidation("--optimizer", "lbfgs", "--batch-size", "0", "--epochs", "50", "--output", o));
+        assertTrue(passesValidation("--optimizer", "owlqn", "--l1", "0.01", "--output", o));
+        assertTrue(passesValidation("--optimizer", "sgd", "--batch-size", "64", "--lr", "0.1", "--output", o));
+        String help = run("--help").out().replaceAll("\\s+", " ");
+        assertTrue(help.contains("adam | adamw | sgd | lbfgs | owlqn"), help);
+        assertTrue(help.contains("--l1=<l1>"), help);
     }
 
     /**
