@@ -1,5 +1,6 @@
 package io.sparkgrad.ml;
 
+import io.sparkgrad.spark.LossKind;
 import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
@@ -15,8 +16,8 @@ import org.apache.spark.ml.param.Params;
  * one ({@code featuresCol}, {@code maxIter}, {@code stepSize}, {@code aggregationDepth}, ...).
  */
 public final class SharedParams {
-    /** Loss names accepted by the {@code loss} param. */
-    public static final String[] LOSSES = {"softmax_cross_entropy", "bce_with_logits", "mse"};
+    /** Loss names accepted by the {@code loss} param: {@link LossKind#allNames()}, as the CLI's {@code --loss}. */
+    public static final String[] LOSSES = LossKind.allNames();
     /** Optimizer names accepted by the {@code optimizer} param. */
     public static final String[] OPTIMIZERS = {"adam", "adamw", "sgd", "lbfgs"};
 
@@ -54,8 +55,8 @@ public final class SharedParams {
                 "raw prediction (a.k.a. confidence, the logits) column name (classification; empty: not added)");
         model = new Param<>(uid, "model", "the model spec, as the CLI takes it: 'logreg' or 'mlp:W1,...,OUT'",
                 (scala.Function1<String, Object>) SharedParams::validSpec);
-        loss = new Param<>(uid, "loss", "the training loss: " + String.join(", ", LOSSES)
-                + "; the first two make a classifier, mse a regressor", ParamValidators.inArray(LOSSES));
+        loss = new Param<>(uid, "loss", "the training loss: " + LossKind.describeNames()
+                + "; mse makes a regressor, the others a classifier", ParamValidators.inArray(LOSSES));
         optimizer = new Param<>(uid, "optimizer", "the optimizer: " + String.join(", ", OPTIMIZERS)
                 + " (lbfgs: full-batch L-BFGS, as MLlib's LogisticRegression; needs batchSize 0 and ignores stepSize)",
                 ParamValidators.inArray(OPTIMIZERS));

@@ -17,7 +17,8 @@ import org.apache.spark.sql.types.StructType;
  * <p><b>One estimator, the task from the loss.</b> {@code loss = softmax_cross_entropy} (the
  * default) or {@code bce_with_logits} makes a classifier, whose model adds {@code rawPrediction},
  * {@code probability} and {@code prediction} like MLlib's classifiers; {@code loss = mse} makes a
- * regressor, whose model adds {@code prediction} alone. The loss already decides the task, so a
+ * regressor, whose model adds {@code prediction} alone ({@code softmax} and {@code bce}, the command
+ * line's names, are aliases; {@link io.sparkgrad.spark.LossKind} has the table). The loss already decides the task, so a
  * separate classifier class (or a {@code task} param) could only disagree with it; a
  * {@code ParamGridBuilder} can also search over losses with one stage.
  *
@@ -129,6 +130,7 @@ public final class SparkGradEstimator extends Estimator<SparkGradModel> implemen
         return (SparkGradEstimator) set(model(), v);
     }
 
+    /** The loss by any of its names: {@code softmax_cross_entropy} or {@code softmax}, {@code bce_with_logits} or {@code bce}, {@code mse}. */
     public SparkGradEstimator setLoss(String v) {
         return (SparkGradEstimator) set(loss(), v);
     }

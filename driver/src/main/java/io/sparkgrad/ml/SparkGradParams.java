@@ -209,6 +209,6 @@ public interface SparkGradParams {
 
     /** Whether the loss makes this a classifier (softmax or binary cross-entropy). */
     default boolean isClassification() {
-        return !getLoss().equals("mse");
+        return io.sparkgrad.spark.LossKind.fromName(getLoss()).isClassification();
     }
 }

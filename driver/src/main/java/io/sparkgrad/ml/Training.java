@@ -54,7 +54,7 @@ final class Training {
         String fc = est.getFeaturesCol();
         String lc = est.getLabelCol();
         String wc = est.getWeightCol();
-        LossKind loss = LossKind.valueOf(est.getLoss().toUpperCase(Locale.ROOT));
+        LossKind loss = LossKind.fromName(est.getLoss());
         boolean lbfgs = est.getOptimizer().equalsIgnoreCase("lbfgs");
         if (lbfgs && est.getBatchSize() > 0) {
             throw new IllegalArgumentException("SparkGradEstimator: optimizer lbfgs is full-batch; batchSize must be 0, got "

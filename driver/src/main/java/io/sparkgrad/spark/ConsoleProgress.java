@@ -80,8 +80,11 @@ final class ConsoleProgress implements ProgressListener {
                 ? s.step() == firstStep || (due() && !endsEpochSoon(s) && !(epochNanos > 0 && epochNanos <= intervalNanos))
                 : s.step() % every == 0 || s.step() == s.totalSteps() || s.step() == firstStep;
         if (print) {
-            out.printf(Locale.ROOT, "step %d/%d | epoch %d | loss %.4f | %.0f samples/s | lr %.3g | eta %s%n",
-                    s.step(), s.totalSteps(), s.epoch() + 1, s.loss(), s.samplesPerSecond(), s.learningRate(),
+            // an L-BFGS iteration has no learning rate (NaN): its line search chooses the step length
+            String lr = Double.isNaN(s.learningRate()) ? "line search"
+                    : String.format(Locale.ROOT, "lr %.3g", s.learningRate());
+            out.printf(Locale.ROOT, "step %d/%d | epoch %d | loss %.4f | %.0f samples/s | %s | eta %s%n",
+                    s.step(), s.totalSteps(), s.epoch() + 1, s.loss(), s.samplesPerSecond(), lr,
                     ProgressListener.format(eta));
             printed();
         }

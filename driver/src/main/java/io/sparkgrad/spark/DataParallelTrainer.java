@@ -4,6 +4,7 @@ import io.sparkgrad.ParameterTuple;
 import io.sparkgrad.Tensor;
 import io.sparkgrad.nn.Cell;
 import io.sparkgrad.nn.Optimizer;
+import io.sparkgrad.nn.OptimizerState;
 import io.sparkgrad.ops.Ops;
 import io.sparkgrad.spark.checkpoint.Checkpoint;
 import java.util.ArrayList;
@@ -67,11 +68,13 @@ public final class DataParallelTrainer {
      * stopped). {@code earlyStopping} is null when early stopping is off; when it is on,
      * {@code model} and {@code parameters} hold the best step's parameters (the optimizer keeps the
      * state of the last step run), and it says which step that was and whether and where the run
-     * stopped early.
+     * stopped early. {@code optimizerState} is the state a checkpoint of the last step holds: the
+     * optimizer's ({@link Optimizer#exportState()}) or, for L-BFGS, the minimiser's (kind
+     * {@code LBFGS} or {@code OWLQN}, its step the iteration; see docs/CHECKPOINT_FORMAT.md).
      */
     public record Result(Cell model, ParameterTuple parameters, Optimizer optimizer, List<StepRecord> history,
                          Evaluator.Metrics validation, long rows, String stopReason,
-                         EarlyStopping.Outcome earlyStopping) {
+                         EarlyStopping.Outcome earlyStopping, OptimizerState optimizerState) {
         /** The trained parameters as one flat buffer. */
         public float[] flatParameters() {
             return parameters.flatten();
@@ -155,7 +158,7 @@ public final class DataParallelTrainer {
             l.onFinish();
         }
         return new Result(model, params, opt, history, lastVal, rows, keepBest(es, params, total),
-                es == null ? null : es.outcome(total));
+                es == null ? null : es.outcome(total), opt.exportState());
     }
 
     /** The run's early stopping, continued from {@code resumed}'s state if the run resumes; or null. */
@@ -269,7 +272,7 @@ public final class DataParallelTrainer {
         }
         keepBest(es, params, total);
         return new Result(model, params, null, history, lastVal, rows, reason,
-                es == null ? null : es.outcome(total));
+                es == null ? null : es.outcome(total), run.export(state));
     }
 
     /**

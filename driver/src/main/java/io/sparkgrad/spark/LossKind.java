@@ -5,15 +5,23 @@ import io.sparkgrad.nn.Cell;
 import io.sparkgrad.ops.Fn;
 import io.sparkgrad.ops.Ops;
 import io.sparkgrad.ops.Ops.Reduction;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * The training losses, per sample (the driver weights and sums them). Each also validates labels,
  * so a bad label is reported with its partition and row before any engine call.
+ *
+ * <p><b>Names.</b> This enum is the one table of the names a loss goes by, which the Spark ML
+ * estimator's {@code loss} param and the command line's {@code --loss} both take (through
+ * {@link #fromName}): each loss's {@link #canonicalName()} ({@code softmax_cross_entropy},
+ * {@code bce_with_logits}, {@code mse}) and its short aliases ({@code softmax}, {@code bce}).
  */
 public enum LossKind {
     /** Softmax cross-entropy of logits {@code [N, C]} against integer labels in {@code [0, C)}. */
-    SOFTMAX_CROSS_ENTROPY {
+    SOFTMAX_CROSS_ENTROPY("softmax_cross_entropy", "softmax") {
         @Override
         public Tensor perSample(Tensor output, Tensor labels) {
             return Ops.softmaxCrossEntropy(output, labels, Reduction.NONE);
@@ -37,7 +45,7 @@ public enum LossKind {
         }
     },
     /** Binary cross-entropy on logits {@code [N]} or {@code [N, 1]} against 0/1 labels. */
-    BCE_WITH_LOGITS {
+    BCE_WITH_LOGITS("bce_with_logits", "bce") {
         @Override
         public Tensor perSample(Tensor output, Tensor labels) {
             return Ops.bceWithLogits(column(output, "bceWithLogits"), labels, Reduction.NONE);
@@ -57,7 +65,7 @@ public enum LossKind {
         }
     },
     /** Squared error of outputs {@code [N]} or {@code [N, 1]} against real labels. */
-    MSE {
+    MSE("mse") {
         @Override
         public Tensor perSample(Tensor output, Tensor labels) {
             return Ops.mseLoss(column(output, "mseLoss"), labels, Reduction.NONE);
@@ -73,6 +81,68 @@ public enum LossKind {
             return false;
         }
     };
+
+    private final String canonicalName;
+    private final List<String> aliases;
+
+    LossKind(String canonicalName, String... aliases) {
+        this.canonicalName = canonicalName;
+        this.aliases = List.of(aliases);
+    }
+
+    /** The loss's name ({@code softmax_cross_entropy}, {@code bce_with_logits}, {@code mse}). */
+    public String canonicalName() {
+        return canonicalName;
+    }
+
+    /** Every name of this loss: its canonical name, then its aliases. */
+    public List<String> names() {
+        List<String> out = new ArrayList<>();
+        out.add(canonicalName);
+        out.addAll(aliases);
+        return List.copyOf(out);
+    }
+
+    /**
+     * Every name {@link #fromName} takes, in lower case: each loss's canonical name followed by its
+     * aliases, the losses in declaration order.
+     */
+    public static String[] allNames() {
+        List<String> out = new ArrayList<>();
+        for (LossKind k : values()) {
+            out.addAll(k.names());
+        }
+        return out.toArray(new String[0]);
+    }
+
+    /**
+     * The names for a message or a help text:
+     * {@code softmax_cross_entropy (or softmax), bce_with_logits (or bce), mse}.
+     */
+    public static String describeNames() {
+        List<String> out = new ArrayList<>();
+        for (LossKind k : values()) {
+            out.add(k.aliases.isEmpty() ? k.canonicalName
+                    : k.canonicalName + " (or " + String.join(", ", k.aliases) + ")");
+        }
+        return String.join(", ", out);
+    }
+
+    /**
+     * The loss named {@code name}, a canonical name or an alias, in any case, surrounding blanks
+     * ignored.
+     *
+     * @throws IllegalArgumentException naming the value and the accepted names
+     */
+    public static LossKind fromName(String name) {
+        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        for (LossKind k : values()) {
+            if (k.canonicalName.equals(n) || k.aliases.contains(n)) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("unknown loss '" + name + "': expected " + describeNames());
+    }
 
     /** The loss of each sample, shape {@code [N]}. */
     public abstract Tensor perSample(Tensor output, Tensor labels);

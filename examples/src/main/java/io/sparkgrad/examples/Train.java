@@ -5,18 +5,13 @@ import static io.sparkgrad.examples.UsageException.require;
 import io.sparkgrad.ml.LabelScale;
 import io.sparkgrad.ml.SparkGradModel;
 import io.sparkgrad.ml.Standardization;
-import io.sparkgrad.nn.Adam;
-import io.sparkgrad.nn.AdamW;
-import io.sparkgrad.nn.SGD;
 import io.sparkgrad.spark.DataLoader;
 import io.sparkgrad.spark.DataParallelTrainer;
 import io.sparkgrad.spark.TrainerBuilder;
 import io.sparkgrad.spark.Evaluator;
-import io.sparkgrad.spark.LearningRateSchedule;
 import io.sparkgrad.spark.LossKind;
 import io.sparkgrad.spark.MetricsListener;
 import io.sparkgrad.spark.ModelSpec;
-import io.sparkgrad.spark.OptimizerFactory;
 import io.sparkgrad.spark.ProgressListener;
 import io.sparkgrad.spark.RegressionMetrics;
 import io.sparkgrad.spark.TargetScale;
@@ -55,12 +50,14 @@ import picocli.CommandLine.Spec;
  * <pre>
  *   ./spark-submit.sh                                   # the default: digits, mlp:64,10
  *   ./spark-submit.sh --data hdfs://nn/data/bc.csv --header --model logreg --loss bce --epochs 50
+ *   ./spark-submit.sh --data hdfs://nn/data/bc.csv --header --model logreg --loss bce --optimizer lbfgs --l2 0.01
  *   ./spark-submit.sh --master spark://127.0.0.1:7077 --partitions 8
  * </pre>
  *
  * <p>The {@code train} subcommand of {@link Cli}. Its input options are the {@link DataOptions}
- * mixin, shared with the other subcommands; the rest are the model, training and output options,
- * each checked in {@link #validate} before Spark starts.
+ * mixin, shared with the other subcommands; the optimizer's are the {@link OptimizerOptions} mixin
+ * (first-order, or full-batch L-BFGS / OWL-QN); the rest are the model, training and output
+ * options, each checked in {@link #validate} before Spark starts.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Data-parallel training of a SparkGrad model on Spark.")
@@ -72,35 +69,25 @@ public final class Train implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "mlp:64,10", description = "logreg | mlp:W1,...,OUT (default: ${DEFAULT-VALUE})")
     String model;
 
-    @Option(names = "--loss", defaultValue = "softmax", description = "softmax | bce | mse (default: ${DEFAULT-VALUE})")
+    /** Every name in the description is checked against {@link LossKind#allNames()} by a test. */
+    @Option(names = "--loss", defaultValue = "softmax", description = "softmax_cross_entropy (or softmax) | bce_with_logits (or bce)"
+            + " | mse, the names the Spark ML estimator's loss param takes (default: ${DEFAULT-VALUE})")
     String loss;
 
     @Option(names = "--classes", defaultValue = "-1", description = "Classes for softmax, at least 2 (default: from the labels, which must then be 0..K-1)")
     int classes;
 
-    @Option(names = "--epochs", defaultValue = "30", description = "Passes over the data, at least 1 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--epochs", defaultValue = "30", description = "Passes over the data, at least 1; the most iterations"
+            + " for --optimizer lbfgs and owlqn (default: ${DEFAULT-VALUE})")
     int epochs;
 
-    @Option(names = "--batch-size", defaultValue = "128", description = "Rows per step, 0 for full batch (default: ${DEFAULT-VALUE})")
+    @Option(names = "--batch-size", defaultValue = "128", description = "Rows per step, 0 for full batch; lbfgs and owlqn"
+            + " are always full batch (default: ${DEFAULT-VALUE} for adam, adamw and sgd)")
     int batchSize;
 
-    @Option(names = "--lr", defaultValue = "0.005", description = "Learning rate, positive (default: ${DEFAULT-VALUE})")
-    double lr;
-
-    @Option(names = "--optimizer", defaultValue = "adam", description = "adam | adamw | sgd (default: ${DEFAULT-VALUE})")
-    String optimizer;
-
-    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum, in [0, 1) (default: ${DEFAULT-VALUE})")
-    double momentum;
-
-    @Option(names = "--weight-decay", defaultValue = "0", description = "Weight decay, 0 or more (default: ${DEFAULT-VALUE})")
-    double weightDecay;
-
-    @Option(names = "--schedule", defaultValue = "constant", description = "constant | step:EVERY:GAMMA | cosine[:WARMUP] (default: ${DEFAULT-VALUE})")
-    String schedule;
-
-    @Option(names = "--clip", defaultValue = "0", description = "Clip gradients to this global norm, 0 = off (default: ${DEFAULT-VALUE})")
-    double clip;
+    /** The optimizer and its settings: --lr, --optimizer, --l1, --momentum, --weight-decay, --schedule, --clip. */
+    @Mixin
+    OptimizerOptions optim = new OptimizerOptions();
 
     @Option(names = "--tree-depth", defaultValue = "2", description = "Depth of the gradient reduction tree, at least 1 (default: ${DEFAULT-VALUE})")
     int treeDepth;
@@ -202,29 +189,20 @@ public final class Train implements Callable<Integer> {
     void validate() {
         input.validate();
         try {
-            lossKind(loss);
+            LossKind.fromName(loss);
         } catch (IllegalArgumentException e) {
-            throw new UsageException("--loss '" + loss + "': expected softmax, bce or mse");
+            throw new UsageException("--loss '" + loss + "': expected " + LossKind.describeNames());
         }
-        require(List.of("adam", "adamw", "sgd").contains(optimizer.toLowerCase(Locale.ROOT)),
-                "--optimizer '" + optimizer + "': expected adam, adamw or sgd");
         try {
             ModelSpec.parse(model, 1, 2, seed); // the syntax; the widths are checked against the data later
         } catch (IllegalArgumentException e) {
             throw new UsageException("--" + e.getMessage());
         }
-        try {
-            LearningRateSchedule.parse(schedule);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--schedule '" + schedule + "': expected constant, step:EVERY:GAMMA or cosine[:WARMUP]");
-        }
         require(classes == -1 || classes >= 2, "--classes must be at least 2, got " + classes);
         require(epochs >= 1, "--epochs must be at least 1, got " + epochs);
         require(batchSize >= 0, "--batch-size must be 0 (full batch) or more, got " + batchSize);
-        require(lr > 0 && Double.isFinite(lr), "--lr must be a positive number, got " + lr);
-        require(momentum >= 0 && momentum < 1, "--momentum must be in [0, 1), got " + momentum);
-        require(weightDecay >= 0 && Double.isFinite(weightDecay), "--weight-decay must be 0 or more, got " + weightDecay);
-        require(clip >= 0 && Double.isFinite(clip), "--clip must be 0 (off) or more, got " + clip);
+        optim.validate(batchSize, spec != null && spec.commandLine().getParseResult() != null
+                && spec.commandLine().getParseResult().hasMatchedOption("--batch-size"));
         require(treeDepth >= 1, "--tree-depth must be at least 1, got " + treeDepth);
         require(microBatch >= 1, "--micro-batch must be at least 1, got " + microBatch);
         require(validationFraction >= 0 && validationFraction < 1, "--validation-fraction must be in [0, 1), got " + validationFraction);
@@ -296,7 +274,7 @@ public final class Train implements Callable<Integer> {
         SparkSession spark = sessions.get();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         KryoCheck.verify();
-        LossKind lossKind = lossKind(loss);
+        LossKind lossKind = LossKind.fromName(loss);
         DataLoader.Loaded all = input.load(spark, LabelRule.of(lossKind, classes));
         DataLoader.Loaded[] split = Splits.of(all, validationFraction, testFraction, seed);
         DataLoader.Loaded train = split[0].repartition(input.partitions);
@@ -323,19 +301,17 @@ public final class Train implements Callable<Integer> {
                 ? (classes > 0 ? classes : inferClasses(all)) : 1;
         ModelSpec spec = ModelSpec.parse(model, all.dim(), outputs, seed);
         out.printf(Locale.ROOT, "SparkGrad: %s, %d features, model %s, loss %s, %s, master %s%n", all.source(), all.dim(),
-                spec.text(), lossKind, optimizer, spark.sparkContext().master());
+                spec.text(), lossKind, optim.name(), spark.sparkContext().master());
         if (!targetScale.isIdentity()) {
             out.printf(Locale.ROOT, "target standardised with the training rows' mean %.6g and std %.6g: losses are on the"
                     + " standardised target, RMSE and MAE in the target's units%n", targetScale.mean(), targetScale.std());
         }
-        TrainerBuilder b = DataParallelTrainer.builder(spec, lossKind, optimizerFactory())
-                .epochs(epochs).microBatch(microBatch).treeDepth(treeDepth).seed(seed)
-                .schedule(LearningRateSchedule.parse(schedule)).clipGlobalNorm(clip)
+        TrainerBuilder b = optim.builder(spec, lossKind, epochs).microBatch(microBatch).treeDepth(treeDepth).seed(seed)
                 .validation(validationData).modelDescription(spec.toString())
                 .listener(logEvery > 0 ? ProgressListener.console(out, logEvery)
                         : ProgressListener.consoleEvery(out, LOG_SECONDS, System::nanoTime))
                 .listener(new MetricsListener(output + "/metrics.csv", output + "/loss.png", sc.hadoopConfiguration()));
-        if (batchSize > 0) {
+        if (batchSize > 0 && !optim.quasiNewton()) {
             b.batchSize(batchSize);
         }
         if (earlyStoppingRounds > 0) {
@@ -348,6 +324,9 @@ public final class Train implements Callable<Integer> {
             b.listener(resumeReport(out, checkpointDir));
         }
         DataParallelTrainer.Result r = b.build().fit(spark, trainData);
+        if (optim.quasiNewton()) { // Breeze's reason, e.g. "function values converged"
+            out.printf(Locale.ROOT, "%s stopped after iteration %d: %s%n", optim.name(), r.optimizerState().step(), r.stopReason());
+        }
         if (r.earlyStopping() != null) {
             var es = r.earlyStopping();
             out.printf(Locale.ROOT, "early stopping: best validation loss %.4f after epoch %d (step %d)%s; the model has its parameters%n",
@@ -364,8 +343,8 @@ public final class Train implements Callable<Integer> {
         // SparkGradModel.load read) and holds the final training checkpoint (ckpt-*.sgck) beside it
         SparkGradModel.fromTraining(spec, r.flatParameters(), lossKind, z, new LabelScale(targetScale.mean(), targetScale.std())).write().save(modelDir.toString());
         new CheckpointStore(modelDir.toString(), sc.hadoopConfiguration()).write(Checkpoint.of(
-                r.optimizer().stepCount(), r.history().isEmpty() ? 0 : r.history().get(r.history().size() - 1).epoch(),
-                seed, spec.toString(), r.parameters(), r.optimizer().exportState()));
+                r.optimizerState().step(), r.history().isEmpty() ? 0 : r.history().get(r.history().size() - 1).epoch(),
+                seed, spec.toString(), r.parameters(), r.optimizerState()));
         last = m == null ? new Outcome(Double.NaN, Double.NaN, r.rows(), 0, null, targetScale)
                 : new Outcome(m.accuracy(), m.meanLoss(), r.rows(), m.count(), m.regression(), targetScale);
         printTestMetrics(r.rows(), m);
@@ -411,36 +390,6 @@ public final class Train implements Callable<Integer> {
     /** The job's session; see {@link Cli#session}. */
     static SparkSession session(String appName, String... settings) {
         return Cli.session(appName, settings);
-    }
-
-    private OptimizerFactory optimizerFactory() {
-        String o = optimizer.toLowerCase(Locale.ROOT);
-        double l = lr;
-        double wd = weightDecay;
-        double mom = momentum;
-        switch (o) {
-            case "adam":
-                return p -> Adam.builder(p, l).weightDecay(wd).build();
-            case "adamw":
-                return p -> AdamW.builder(p, l).weightDecay(wd).build();
-            case "sgd":
-                return p -> SGD.builder(p, l).momentum(mom).weightDecay(wd).build();
-            default:
-                throw new IllegalArgumentException("unknown optimizer '" + optimizer + "': expected adam, adamw or sgd");
-        }
-    }
-
-    static LossKind lossKind(String s) {
-        switch (s.toLowerCase(Locale.ROOT)) {
-            case "softmax":
-                return LossKind.SOFTMAX_CROSS_ENTROPY;
-            case "bce":
-                return LossKind.BCE_WITH_LOGITS;
-            case "mse":
-                return LossKind.MSE;
-            default:
-                throw new IllegalArgumentException("unknown loss '" + s + "': expected softmax, bce or mse");
-        }
     }
 
     /** The classes of softmax data without --classes, from its labels (see {@link LabelClasses}). */

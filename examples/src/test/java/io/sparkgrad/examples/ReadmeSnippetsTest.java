@@ -81,7 +81,7 @@ class ReadmeSnippetsTest {
     @Test
     void theReadmeHasTheSnippetsThisTestRuns() {
         List<String> names = javaSnippets.stream().map(ReadmeSnippetsTest::className).toList();
-        assertEquals(List.of("QuickStart", "DigitsPipeline", "DigitsTrainer"), names);
+        assertEquals(List.of("QuickStart", "DigitsPipeline", "DigitsTrainer", "OwnCellLbfgs"), names);
         assertEquals(1, xmlSnippets.size());
     }
 

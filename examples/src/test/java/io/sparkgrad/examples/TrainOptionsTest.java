@@ -167,8 +167,20 @@ class TrainOptionsTest {
         "--model mlp:64,x                  | error: --model 'mlp:64,x': layer width 'x' is not a number",
         "--model mlp:0                     | error: --model 'mlp:0': layer width 0 must be positive",
         "--model cnn                       | error: --model 'cnn': expected 'logreg' or 'mlp:W1,W2,...,OUT'",
-        "--loss hinge                      | error: --loss 'hinge': expected softmax, bce or mse",
-        "--optimizer rmsprop               | error: --optimizer 'rmsprop': expected adam, adamw or sgd",
+        "--loss hinge                      | error: --loss 'hinge': expected softmax_cross_entropy (or softmax), bce_with_logits (or bce), mse",
+        "--optimizer rmsprop               | error: --optimizer 'rmsprop': expected adam, adamw, sgd, lbfgs or owlqn",
+        "--optimizer lbfgs --batch-size 64 | error: --optimizer lbfgs is full batch; --batch-size 64 is a mini-batch (give 0, or leave --batch-size out)",
+        "--optimizer LBFGS --batch-size 1  | error: --optimizer LBFGS is full batch; --batch-size 1 is a mini-batch (give 0, or leave --batch-size out)",
+        "--optimizer lbfgs --lr 0.1        | error: --optimizer lbfgs takes no --lr (it is for adam, adamw and sgd)",
+        "--optimizer lbfgs --momentum 0.5  | error: --optimizer lbfgs takes no --momentum (it is for adam, adamw and sgd)",
+        "--optimizer lbfgs --weight-decay 0.1 | error: --optimizer lbfgs takes no --weight-decay (it is for adam, adamw and sgd)",
+        "--optimizer lbfgs --schedule cosine | error: --optimizer lbfgs takes no --schedule (it is for adam, adamw and sgd)",
+        "--optimizer owlqn --l1 0.1 --clip 1 | error: --optimizer owlqn takes no --clip (it is for adam, adamw and sgd)",
+        "--optimizer owlqn                 | error: --optimizer owlqn needs --l1 > 0 (its L1 penalty); for none use --optimizer lbfgs",
+        "--optimizer owlqn --l1 -1         | error: --l1 must be 0 or more, got -1.0",
+        "--l2 -1                           | error: --l2 must be 0 or more, got -1.0",
+        "--optimizer lbfgs --l1 0.1        | error: --l1 is the L1 term of --optimizer owlqn; this run uses --optimizer lbfgs",
+        "--l1 0.1                          | error: --l1 is the L1 term of --optimizer owlqn; this run uses --optimizer adam",
         "--schedule linear                 | error: --schedule 'linear': expected constant, step:EVERY:GAMMA or cosine[:WARMUP]",
         "--format xml --data d             | error: --format 'xml': expected csv, libsvm or parquet",
         "--format parquet                  | error: --format parquet needs --data (the bundled data set is CSV)",
@@ -188,6 +200,40 @@ class TrainOptionsTest {
         assertEquals(expected, r.err().strip(), "stderr: " + r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertEquals("", r.out());
+    }
+
+    /** L-BFGS is full batch: the first-order default --batch-size does not apply to it, an explicit 0 is fine. */
+    @Test
+    void lbfgsAndOwlqnPassWithoutABatchSizeOrWithZero(@TempDir Path tmp) {
+        String o = tmp.resolve("o").toString();
+        assertTrue(passesValidation("--optimizer", "lbfgs", "--output", o));
+        assertTrue(passesValidation("--optimizer", "lbfgs", "--batch-size", "0", "--epochs", "50", "--output", o));
+        assertTrue(passesValidation("--optimizer", "owlqn", "--l1", "0.01", "--output", o));
+        assertTrue(passesValidation("--optimizer", "sgd", "--batch-size", "64", "--lr", "0.1", "--output", o));
+        String help = run("--help").out().replaceAll("\\s+", " ");
+        assertTrue(help.contains("adam | adamw | sgd | lbfgs | owlqn"), help);
+        assertTrue(help.contains("--l1=<l1>"), help);
+    }
+
+    /**
+     * --loss takes exactly the names of the Spark ML estimator's loss param, LossKind's table (the
+     * canonical names and the short aliases, in any case), and --help lists them all.
+     */
+    @Test
+    void lossTakesTheEstimatorsLossNames(@TempDir Path tmp) {
+        assertEquals(List.of("softmax_cross_entropy", "softmax", "bce_with_logits", "bce", "mse"),
+                List.of(io.sparkgrad.spark.LossKind.allNames()));
+        assertEquals(List.of(io.sparkgrad.spark.LossKind.allNames()), List.of(io.sparkgrad.ml.SharedParams.LOSSES));
+        for (String name : io.sparkgrad.spark.LossKind.allNames()) {
+            assertTrue(passesValidation("--loss", name, "--output", tmp.resolve("o").toString()), name);
+            assertTrue(passesValidation("--loss", name.toUpperCase(java.util.Locale.ROOT), "--output", tmp.resolve("o").toString()), name);
+            new io.sparkgrad.ml.SparkGradEstimator().setLoss(name); // the estimator's param validator takes it too
+        }
+        String loss = String.join(" ", new CommandLine(parse()).getCommandSpec().findOption("--loss").description());
+        for (String name : io.sparkgrad.spark.LossKind.allNames()) {
+            assertTrue(loss.matches(".*\\b" + name + "\\b.*"), name + " in " + loss);
+        }
+        assertEquals("softmax", value("--loss"));
     }
 
     @Test
