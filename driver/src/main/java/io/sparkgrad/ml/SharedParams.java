@@ -52,7 +52,9 @@ public final class SharedParams {
                 "column name for predicted class probabilities (classification; empty: not added)");
         rawPredictionCol = new Param<>(uid, "rawPredictionCol",
                 "raw prediction (a.k.a. confidence, the logits) column name (classification; empty: not added)");
-        model = new Param<>(uid, "model", "the model spec, as the CLI takes it: 'logreg' or 'mlp:W1,...,OUT'",
+        model = new Param<>(uid, "model", "the model spec, as the CLI takes it: 'logreg', 'mlp:W1,...,OUT', or "
+                + "'class:NAME' (or a qualified class name): a public io.sparkgrad.spark.ModelFactory with a public "
+                + "(int inputDim, int outputs, long seed) or no-argument constructor, on the class path",
                 (scala.Function1<String, Object>) SharedParams::validSpec);
         loss = new Param<>(uid, "loss", "the training loss: " + String.join(", ", LOSSES)
                 + "; the first two make a classifier, mse a regressor", ParamValidators.inArray(LOSSES));
@@ -88,8 +90,7 @@ public final class SharedParams {
     }
 
     private static boolean validSpec(String s) {
-        String t = s == null ? "" : s.trim();
-        return t.equals("logreg") || t.matches("mlp:\\s*\\d+(\\s*,\\s*\\d+)*\\s*");
+        return io.sparkgrad.spark.ModelSpec.isWellFormed(s);
     }
 
     /** The defaults: MLlib's where MLlib has the param. */

@@ -69,7 +69,7 @@ public final class Train implements Callable<Integer> {
     @Mixin
     DataOptions input = new DataOptions();
 
-    @Option(names = "--model", defaultValue = "mlp:64,10", description = "logreg | mlp:W1,...,OUT (default: ${DEFAULT-VALUE})")
+    @Option(names = "--model", defaultValue = "mlp:64,10", description = "logreg | mlp:W1,...,OUT | class:NAME (your ModelFactory, with its jar in --jars) (default: ${DEFAULT-VALUE})")
     String model;
 
     @Option(names = "--loss", defaultValue = "softmax", description = "softmax | bce | mse (default: ${DEFAULT-VALUE})")
@@ -209,7 +209,7 @@ public final class Train implements Callable<Integer> {
         require(List.of("adam", "adamw", "sgd").contains(optimizer.toLowerCase(Locale.ROOT)),
                 "--optimizer '" + optimizer + "': expected adam, adamw or sgd");
         try {
-            ModelSpec.parse(model, 1, 2, seed); // the syntax; the widths are checked against the data later
+            ModelSpec.checkSyntax(model); // the widths (and a factory class) are checked against the data later
         } catch (IllegalArgumentException e) {
             throw new UsageException("--" + e.getMessage());
         }
