@@ -59,7 +59,8 @@ public final class SharedParams {
         loss = new Param<>(uid, "loss", "the training loss: " + String.join(", ", LOSSES)
                 + "; the first two make a classifier, mse a regressor", ParamValidators.inArray(LOSSES));
         optimizer = new Param<>(uid, "optimizer", "the optimizer: " + String.join(", ", OPTIMIZERS)
-                + " (lbfgs: full-batch L-BFGS, as MLlib's LogisticRegression; needs batchSize 0 and ignores stepSize)",
+                + " (lbfgs: full-batch L-BFGS, as MLlib's LogisticRegression, with a built-in model computing in float64;"
+                + " needs batchSize 0 and ignores stepSize)",
                 ParamValidators.inArray(OPTIMIZERS));
         stepSize = new DoubleParam(uid, "stepSize", "the optimizer's learning rate (> 0)", ParamValidators.gt(0));
         maxIter = new IntParam(uid, "maxIter", "maximum number of epochs, or of iterations for lbfgs (>= 1)", ParamValidators.gtEq(1));

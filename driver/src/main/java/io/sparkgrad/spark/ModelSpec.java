@@ -1,5 +1,6 @@
 package io.sparkgrad.spark;
 
+import io.sparkgrad.DType;
 import io.sparkgrad.Tensor;
 import io.sparkgrad.nn.Cell;
 import io.sparkgrad.nn.Dense;
@@ -27,11 +28,35 @@ import java.util.regex.Pattern;
  *       cell must take {@code [n, inputDim]} and give {@code [n, outputs]}: {@link #parse} builds
  *       one and checks on a row of zeros.</li>
  * </ul>
- * Dense layer {@code i} of {@code logreg} and {@code mlp} is initialised from {@code seed + i}.
- * A {@code class:} spec records its outputs as its one width.
+ * Dense layer {@code i} of {@code logreg} and {@code mlp} is initialised from {@code seed + i}, with
+ * parameters of {@code dtype} (FLOAT32 unless {@link #withDtype} says FLOAT64, see
+ * {@link Precision}). A {@code class:} spec records its outputs as its one width; its factory
+ * chooses its own dtype.
  */
-public record ModelSpec(String text, int inputDim, int[] widths, long seed) implements ModelFactory {
+public record ModelSpec(String text, int inputDim, int[] widths, long seed, DType dtype) implements ModelFactory {
     private static final long serialVersionUID = 1L;
+
+    /** A FLOAT32 spec. */
+    public ModelSpec(String text, int inputDim, int[] widths, long seed) {
+        this(text, inputDim, widths, seed, DType.FLOAT32);
+    }
+
+    public ModelSpec {
+        if (dtype != DType.FLOAT32 && dtype != DType.FLOAT64) {
+            throw new IllegalArgumentException("model '" + text + "': parameters are FLOAT32 or FLOAT64, not " + dtype);
+        }
+    }
+
+    /**
+     * The same model with parameters of {@code d}: FLOAT64 computes each step in double
+     * ({@link Precision}) while parameters still travel and are saved as float32.
+     */
+    public ModelSpec withDtype(DType d) {
+        if (isUserClass() && d != DType.FLOAT32) {
+            throw new IllegalArgumentException("model '" + text + "': a factory class chooses its own dtype");
+        }
+        return new ModelSpec(text, inputDim, widths, seed, d);
+    }
     /** The prefix of a user's factory class. */
     public static final String CLASS_PREFIX = "class:";
     private static final Pattern CLASS_NAME = Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*");
@@ -124,7 +149,7 @@ public record ModelSpec(String text, int inputDim, int[] widths, long seed) impl
         Cell c = create();
         int[] shape;
         try {
-            shape = c.apply(Tensor.zeros(1, inputDim)).shape();
+            shape = c.apply(Tensor.zeros(Precision.of(c), 1, inputDim)).shape();
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("model '" + text + "': its cell fails on a [1, " + inputDim
                     + "] input: " + e.getMessage(), e);
@@ -188,7 +213,7 @@ public record ModelSpec(String text, int inputDim, int[] widths, long seed) impl
         List<Cell> layers = new ArrayList<>();
         int in = inputDim;
         for (int i = 0; i < widths.length; i++) {
-            layers.add(Dense.builder(in, widths[i]).seed(seed + i).build());
+            layers.add(Dense.builder(in, widths[i]).seed(seed + i).dtype(dtype).build());
             if (i + 1 < widths.length) {
                 layers.add(new ReLU());
             }
@@ -199,6 +224,6 @@ public record ModelSpec(String text, int inputDim, int[] widths, long seed) impl
 
     @Override
     public String toString() {
-        return text + " (inputs " + inputDim + ", seed " + seed + ")";
+        return text + " (inputs " + inputDim + ", seed " + seed + (dtype == DType.FLOAT32 ? "" : ", " + dtype) + ")";
     }
 }
