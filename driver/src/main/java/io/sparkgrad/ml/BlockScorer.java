@@ -75,8 +75,9 @@ final class BlockScorer implements Serializable {
         for (int i = 0; i < n; i++) {
             scaling.apply(features[i], x, i);
         }
-        Tensor out = Ops.stopGradient(cell().apply(Tensor.wrap(x, n, d)));
-        float[] z = out.toFloatArray();
+        Cell c = cell();
+        Tensor out = Ops.stopGradient(c.apply(io.sparkgrad.spark.Precision.wrap(x, io.sparkgrad.spark.Precision.of(c), n, d)));
+        double[] z = out.toDoubleArray(); // exact for FLOAT32 outputs, and FLOAT64 ones keep their precision
         int k = z.length / n;
         Scored[] s = new Scored[n];
         for (int i = 0; i < n; i++) {
@@ -85,7 +86,7 @@ final class BlockScorer implements Serializable {
         return s;
     }
 
-    private Scored row(float[] z, int off, int k) {
+    private Scored row(double[] z, int off, int k) {
         switch (kind) {
             case REGRESSION:
                 return new Scored(labelScale.unscale(z[off]), null, null);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkgrad.DType;
 import io.sparkgrad.ParameterTuple;
 import io.sparkgrad.nn.OptimizerState;
 import io.sparkgrad.spark.ModelSpec;
@@ -31,7 +32,8 @@ import org.apache.spark.ml.util.MLWriter;
  *       {@code DefaultParamsWriter} ({@code class}, {@code timestamp}, {@code sparkVersion},
  *       {@code uid}, {@code paramMap}, {@code defaultParamMap}, each param value in its own
  *       {@code Param.jsonEncode}), which is what {@code Pipeline} and {@code PipelineModel} read to
- *       find a stage's class; a model adds its spec, kind, class count, the standardisation's
+ *       find a stage's class; a model adds its spec, {@code dtype} (what it computes in, see
+ *       {@code Precision}; absent reads as FLOAT32), kind, class count, the standardisation's
  *       mean and std (doubles, written so they read back exactly) and {@code labelScale}
  *       ({@code {mean, std}} of a regression target, {@link LabelScale}; absent reads as the
  *       identity);</li>
@@ -86,6 +88,7 @@ final class ModelIO {
                 widths.add(w);
             }
             m.put("specSeed", spec.seed());
+            m.put("dtype", spec.dtype().name());
             m.put("kind", model.kind().name());
             m.put("numClasses", model.numClasses());
             m.put("standardized", model.standardized());
@@ -141,7 +144,7 @@ final class ModelIO {
             widths[i] = m.get("widths").get(i).asInt();
         }
         ModelSpec spec = new ModelSpec(m.get("modelSpec").asText(), m.get("inputDim").asInt(), widths,
-                m.get("specSeed").asLong());
+                m.get("specSeed").asLong(), DType.valueOf(m.path("dtype").asText(DType.FLOAT32.name())));
         ParameterTuple tuple = spec.create().trainableParamTuple();
         Path file = new Path(path, PARAMETERS);
         try (InputStream in = file.getFileSystem(conf).open(file)) {

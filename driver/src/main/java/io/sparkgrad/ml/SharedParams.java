@@ -53,12 +53,15 @@ public final class SharedParams {
                 "column name for predicted class probabilities (classification; empty: not added)");
         rawPredictionCol = new Param<>(uid, "rawPredictionCol",
                 "raw prediction (a.k.a. confidence, the logits) column name (classification; empty: not added)");
-        model = new Param<>(uid, "model", "the model spec, as the CLI takes it: 'logreg' or 'mlp:W1,...,OUT'",
+        model = new Param<>(uid, "model", "the model spec, as the CLI takes it: 'logreg', 'mlp:W1,...,OUT', or "
+                + "'class:NAME' (or a qualified class name): a public io.sparkgrad.spark.ModelFactory with a public "
+                + "(int inputDim, int outputs, long seed) or no-argument constructor, on the class path",
                 (scala.Function1<String, Object>) SharedParams::validSpec);
         loss = new Param<>(uid, "loss", "the training loss: " + LossKind.describeNames()
                 + "; mse makes a regressor, the others a classifier", ParamValidators.inArray(LOSSES));
         optimizer = new Param<>(uid, "optimizer", "the optimizer: " + String.join(", ", OPTIMIZERS)
-                + " (lbfgs: full-batch L-BFGS, as MLlib's LogisticRegression; needs batchSize 0 and ignores stepSize)",
+                + " (lbfgs: full-batch L-BFGS, as MLlib's LogisticRegression, with a built-in model computing in float64;"
+                + " needs batchSize 0 and ignores stepSize)",
                 ParamValidators.inArray(OPTIMIZERS));
         stepSize = new DoubleParam(uid, "stepSize", "the optimizer's learning rate (> 0)", ParamValidators.gt(0));
         maxIter = new IntParam(uid, "maxIter", "maximum number of epochs, or of iterations for lbfgs (>= 1)", ParamValidators.gtEq(1));
@@ -89,8 +92,7 @@ public final class SharedParams {
     }
 
     private static boolean validSpec(String s) {
-        String t = s == null ? "" : s.trim();
-        return t.equals("logreg") || t.matches("mlp:\\s*\\d+(\\s*,\\s*\\d+)*\\s*");
+        return io.sparkgrad.spark.ModelSpec.isWellFormed(s);
     }
 
     /** The defaults: MLlib's where MLlib has the param. */

@@ -1,5 +1,6 @@
 package io.sparkgrad.ml;
 
+import io.sparkgrad.DType;
 import io.sparkgrad.ParameterTuple;
 import io.sparkgrad.nn.Adam;
 import io.sparkgrad.nn.AdamW;
@@ -85,6 +86,9 @@ final class Training {
                 : loss == LossKind.BCE_WITH_LOGITS ? 2 : 0;
         int outputs = loss == LossKind.SOFTMAX_CROSS_ENTROPY ? numClasses : 1;
         ModelSpec spec = ModelSpec.parse(est.getModel(), dim, outputs, est.getSeed());
+        if (lbfgs && !spec.isUserClass()) { // as MLlib: the objective in double, so the line search can converge
+            spec = spec.withDtype(DType.FLOAT64);
+        }
         if (loss == LossKind.SOFTMAX_CROSS_ENTROPY && spec.outputDim() < numClasses) {
             throw new IllegalArgumentException("SparkGradEstimator: model '" + est.getModel() + "' has "
                     + spec.outputDim() + " outputs but label column '" + lc + "' has classes up to " + (int) maxLabel);

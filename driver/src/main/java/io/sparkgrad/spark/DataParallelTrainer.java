@@ -348,7 +348,7 @@ public final class DataParallelTrainer {
 
     /** The model's output width, from one forward pass on a zero row. */
     static int outputDim(Cell model, int inputDim) {
-        Tensor out = Ops.stopGradient(model.apply(Tensor.zeros(1, inputDim)));
+        Tensor out = Ops.stopGradient(model.apply(Tensor.zeros(Precision.of(model), 1, inputDim)));
         return out.rank() >= 2 ? out.shape(-1) : 1;
     }
 

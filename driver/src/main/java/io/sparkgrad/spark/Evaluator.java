@@ -73,6 +73,7 @@ public final class Evaluator {
         return ModelReplica.withBroadcast(sc, params, bc -> {
             List<Metrics> parts = data.blocks().mapPartitions(it -> {
                 Cell model = ModelReplica.create(factory, bc.value(), false);
+                io.sparkgrad.DType dtype = Precision.of(model);
                 Metrics m = new Metrics();
                 m.classification = loss.isClassification();
                 m.regression = loss.isClassification() ? null : RegressionMetrics.empty();
@@ -82,8 +83,8 @@ public final class Evaluator {
                         int n = Math.min(batch, b.rows - s);
                         float[] x = Arrays.copyOfRange(b.features, s * b.dim, (s + n) * b.dim);
                         float[] y = Arrays.copyOfRange(b.labels, s, s + n);
-                        Tensor out = Ops.stopGradient(model.apply(Tensor.wrap(x, n, b.dim)));
-                        Tensor l = loss.perSample(out, Tensor.wrap(y, n));
+                        Tensor out = Ops.stopGradient(model.apply(Precision.wrap(x, dtype, n, b.dim)));
+                        Tensor l = loss.perSample(out, Precision.wrap(y, dtype, n));
                         float[] o = out.toFloatArray();
                         int dim = out.rank() == 2 ? out.shape(1) : 1;
                         for (int i = 0; i < n; i++) {

@@ -1,6 +1,7 @@
 package io.sparkgrad.spark;
 
 import io.sparkgrad.DType;
+import io.sparkgrad.DType;
 import io.sparkgrad.Tensor;
 import io.sparkgrad.Value;
 import io.sparkgrad.nn.Cell;
@@ -81,7 +82,8 @@ public final class PartitionGradient implements Serializable {
         }
         boolean classify = loss.isClassification();
         GradOperation grad = GradOperation.builder().getByList(true).sensParam(true).hasAux(classify).build();
-        Tensor sensTensor = Tensor.scalar(sens);
+        DType dtype = Precision.of(model);
+        Tensor sensTensor = Tensor.scalar(sens, dtype);
         GradOperation.GradFunction fn = grad.apply(classify ? loss.weightedSumAndOutputs(model) : loss.weightedSum(model),
                 model.trainableParamTuple());
         int[] blockStart = new int[blocks.size() + 1];
@@ -126,8 +128,8 @@ public final class PartitionGradient implements Serializable {
             for (int i = 0; i < m; i++) {
                 wsum += w[i];
             }
-            GradOperation.ValueAndGrad vg = fn.valueAndGrad(Tensor.wrap(x, m, dim), Tensor.wrap(y, m), Tensor.wrap(w, m),
-                    sensTensor);
+            GradOperation.ValueAndGrad vg = fn.valueAndGrad(Precision.wrap(x, dtype, m, dim), Precision.wrap(y, dtype, m),
+                    Precision.wrap(w, dtype, m), sensTensor);
             float[] flat = flatten(vg.grads(), flatParams.length);
             double lossSum = (classify ? vg.value().get(0) : vg.value()).tensor().item();
             if (classify) {
@@ -157,7 +159,9 @@ public final class PartitionGradient implements Serializable {
      * partition; only computed on this error path.
      */
     private String culprits(Cell model, float[] x, float[] y, int m, int dim, int[] order, int start) {
-        Tensor per = Ops.stopGradient(loss.perSample(model.apply(Tensor.wrap(x, m, dim)), Tensor.wrap(y, m)));
+        DType dtype = Precision.of(model);
+        Tensor per = Ops.stopGradient(loss.perSample(model.apply(Precision.wrap(x, dtype, m, dim)),
+                Precision.wrap(y, dtype, m)));
         StringBuilder rows = new StringBuilder();
         int found = 0;
         for (int i = 0; i < m; i++) {

@@ -102,6 +102,30 @@ class PersistenceTest {
     }
 
     @Test
+    void aFloat64LbfgsModelRoundTripsWithItsDtype(SparkSession spark) throws Exception {
+        Dataset<Row> df = Blobs.frame(spark, 90, 3, 12, 2).cache();
+        SparkGradModel m = new SparkGradEstimator().setOptimizer("lbfgs").setMaxIter(10).setRegParam(0.01).fit(df);
+        assertEquals(io.sparkgrad.DType.FLOAT64, m.spec().dtype());
+        String path = tmp.resolve("lbfgs").toUri().toString();
+        m.save(path);
+        String json = Files.readString(tmp.resolve("lbfgs/metadata/part-00000"), StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"dtype\":\"FLOAT64\""), json);
+        SparkGradModel back = SparkGradModel.load(path);
+        assertEquals(io.sparkgrad.DType.FLOAT64, back.spec().dtype());
+        assertEquals(bits(m.transform(df)), bits(back.transform(df)));
+        // a model saved before the dtype field (no "dtype" key) reads as FLOAT32
+        SparkGradModel f32 = new SparkGradEstimator().setMaxIter(2).fit(df);
+        String old = tmp.resolve("old").toUri().toString();
+        f32.save(old);
+        Path meta = tmp.resolve("old/metadata/part-00000");
+        Files.writeString(meta, Files.readString(meta).replace(",\"dtype\":\"FLOAT32\"", ""));
+        Files.delete(meta.resolveSibling(".part-00000.crc")); // Hadoop's local checksum of the old bytes
+        assertFalse(Files.readString(meta).contains("dtype"));
+        assertEquals(io.sparkgrad.DType.FLOAT32, SparkGradModel.load(old).spec().dtype());
+        df.unpersist();
+    }
+
+    @Test
     void pipelineAndPipelineModelRoundTripWithSparkGradInside(SparkSession spark) throws Exception {
         Dataset<Row> df = Blobs.frame(spark, 120, 2, 12, 2)
                 .withColumn("arr", functions.vector_to_array(org.apache.spark.sql.functions.col("features"), "float64"))

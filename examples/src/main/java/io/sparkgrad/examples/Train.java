@@ -66,7 +66,7 @@ public final class Train implements Callable<Integer> {
     @Mixin
     DataOptions input = new DataOptions();
 
-    @Option(names = "--model", defaultValue = "mlp:64,10", description = "logreg | mlp:W1,...,OUT (default: ${DEFAULT-VALUE})")
+    @Option(names = "--model", defaultValue = "mlp:64,10", description = "logreg | mlp:W1,...,OUT | class:NAME (your ModelFactory, with its jar in --jars) (default: ${DEFAULT-VALUE})")
     String model;
 
     /** Every name in the description is checked against {@link LossKind#allNames()} by a test. */
@@ -194,7 +194,7 @@ public final class Train implements Callable<Integer> {
             throw new UsageException("--loss '" + loss + "': expected " + LossKind.describeNames());
         }
         try {
-            ModelSpec.parse(model, 1, 2, seed); // the syntax; the widths are checked against the data later
+            ModelSpec.checkSyntax(model); // the widths (and a factory class) are checked against the data later
         } catch (IllegalArgumentException e) {
             throw new UsageException("--" + e.getMessage());
         }
@@ -300,6 +300,9 @@ public final class Train implements Callable<Integer> {
         int outputs = lossKind == LossKind.SOFTMAX_CROSS_ENTROPY
                 ? (classes > 0 ? classes : inferClasses(all)) : 1;
         ModelSpec spec = ModelSpec.parse(model, all.dim(), outputs, seed);
+        if (optim.quasiNewton() && !spec.isUserClass()) { // as the estimator: the objective in double (Precision)
+            spec = spec.withDtype(io.sparkgrad.DType.FLOAT64);
+        }
         out.printf(Locale.ROOT, "SparkGrad: %s, %d features, model %s, loss %s, %s, master %s%n", all.source(), all.dim(),
                 spec.text(), lossKind, optim.name(), spark.sparkContext().master());
         if (!targetScale.isIdentity()) {
