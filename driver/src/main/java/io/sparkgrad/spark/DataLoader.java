@@ -128,12 +128,18 @@ public final class DataLoader {
                 if (first.isEmpty()) {
                     throw new BadDataException("the data set " + path + " is empty");
                 }
-                return new Loaded(samples, first.get(0).features().length, path, opt.weightCol() != null);
+                int dim = first.get(0).features().length;
+                if (dim > TrainingData.MAX_FEATURES) {
+                    throw new BadDataException(path + ": the features column '" + opt.featuresCol() + "' holds " + dim
+                            + " values, more than the limit of " + TrainingData.MAX_FEATURES + " features (dense rows)");
+                }
+                return new Loaded(samples, dim, path, opt.weightCol() != null);
             }
             case CSV:
             case LIBSVM: {
                 Configuration conf = sc.hadoopConfiguration();
-                int dim = opt.numFeatures() > 0 ? opt.numFeatures() : FeatureCount.infer(path, format, opt, conf);
+                int dim = opt.numFeatures() > 0 ? FeatureCount.checkGiven(opt.numFeatures())
+                        : FeatureCount.infer(path, format, opt, conf);
                 @SuppressWarnings("unchecked")
                 JavaNewHadoopRDD<LongWritable, Text> lines = (JavaNewHadoopRDD<LongWritable, Text>)
                         sc.newAPIHadoopFile(path, TextInputFormat.class, LongWritable.class, Text.class, conf);
@@ -178,7 +184,8 @@ public final class DataLoader {
     /** Rows from lines held in memory (an embedded data set), named {@code source} in errors. */
     public static Loaded fromLines(JavaSparkContext sc, List<String> lines, String source, Format format, Options opt,
                                    int partitions) {
-        int dim = opt.numFeatures() > 0 ? opt.numFeatures() : FeatureCount.ofLines(lines, format, opt, source);
+        int dim = opt.numFeatures() > 0 ? FeatureCount.checkGiven(opt.numFeatures())
+                : FeatureCount.ofLines(lines, format, opt, source);
         List<Tuple2<Long, String>> numbered = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             numbered.add(new Tuple2<>((long) i + 1, lines.get(i)));

@@ -164,6 +164,8 @@ class TrainOptionsTest {
         "--validation-fraction -0.1        | error: --validation-fraction must be in [0, 1), got -0.1",
         "--validation-fraction 0.5 --test-fraction 0.5 | error: --validation-fraction 0.5 and --test-fraction 0.5 leave no training rows; their sum must be below 1",
         "--num-features 0                  | error: --num-features must be at least 1, got 0",
+        "--num-features 524288             | error: --num-features must be at most 524287 (dense rows), got 524288",
+        "--format libsvm --data d --num-features 2147483647 | error: --num-features must be at most 524287 (dense rows), got 2147483647",
         "--model mlp:64,x                  | error: --model 'mlp:64,x': layer width 'x' is not a number",
         "--model mlp:0                     | error: --model 'mlp:0': layer width 0 must be positive",
         "--model cnn                       | error: --model 'cnn': expected 'logreg' or 'mlp:W1,W2,...,OUT'",
