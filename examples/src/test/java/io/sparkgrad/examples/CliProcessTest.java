@@ -3,13 +3,10 @@ package io.sparkgrad.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,45 +18,15 @@ import org.junit.jupiter.api.io.TempDir;
  * trace and 1.
  */
 class CliProcessTest {
-    static final Path REPO = Path.of(System.getProperty("sparkgrad.repo", "..")).toAbsolutePath().normalize();
-
     @TempDir
     Path dir;
 
-    record Run(int exit, String out, String err) {
+    private ChildJvm java(String mainClass, String... args) throws Exception {
+        return ChildJvm.run(dir, List.of(), mainClass, args);
     }
 
-    private Run java(String mainClass, String... args) throws Exception {
-        return java(List.of(), mainClass, args);
-    }
-
-    /** Runs {@code mainClass} in a child JVM with the test rules, {@code jvmOptions} and {@code args}. */
-    private Run java(List<String> jvmOptions, String mainClass, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) { // the add-opens list, -Xmx
-            if (a.startsWith("--add-opens") || a.startsWith("-Xmx") || a.startsWith("-Djdk.") || a.startsWith("-Dio.netty")) {
-                cmd.add(a);
-            }
-        }
-        cmd.add("-Dlog4j2.configurationFile=file:" + REPO.resolve("conf/log4j2.properties"));
-        cmd.add("-Djava.awt.headless=true");
-        // The test rules for Spark (surefire sets them for its own JVM only): loopback, no UI.
-        cmd.add("-Dspark.ui.enabled=false");
-        cmd.add("-Dspark.driver.host=127.0.0.1");
-        cmd.add("-Dspark.driver.bindAddress=127.0.0.1");
-        cmd.addAll(jvmOptions);
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(mainClass);
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(dir.resolve("out.txt").toFile())
-                .redirectError(dir.resolve("err.txt").toFile());
-        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-        Process p = pb.start();
-        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "the child JVM did not finish");
-        return new Run(p.exitValue(), Files.readString(dir.resolve("out.txt"), StandardCharsets.UTF_8),
-                Files.readString(dir.resolve("err.txt"), StandardCharsets.UTF_8));
+    private ChildJvm java(List<String> jvmOptions, String mainClass, String... args) throws Exception {
+        return ChildJvm.run(dir, jvmOptions, mainClass, args);
     }
 
     /** 60 rows, the 50th malformed. */
@@ -74,7 +41,7 @@ class CliProcessTest {
     @Test
     void aMalformedRowIsOneErrorLineWithoutSparksTaskLogs() throws Exception {
         Path csv = badCsv();
-        Run r = java(Cli.class.getName(), "--data", csv.toString(), "--epochs", "1", "--partitions", "1",
+        ChildJvm r = java(Cli.class.getName(), "--data", csv.toString(), "--epochs", "1", "--partitions", "1",
                 "--output", dir.resolve("run").toString());
         assertEquals("error: file:" + csv + ":50: field 1 '1x.94' is not a number\n", r.err(), r.out());
         assertEquals(2, r.exit(), r.err());
@@ -89,7 +56,7 @@ class CliProcessTest {
     @Test
     void verboseShowsSparksTaskLogsBeforeTheErrorLine() throws Exception {
         Path csv = badCsv();
-        Run r = java(SparkSubmitScriptTest.VERBOSE_OPTIONS, Cli.class.getName(), "--data", csv.toString(), "--epochs", "1",
+        ChildJvm r = java(SparkSubmitScriptTest.VERBOSE_OPTIONS, Cli.class.getName(), "--data", csv.toString(), "--epochs", "1",
                 "--partitions", "1", "--output", dir.resolve("run").toString());
         assertEquals(2, r.exit(), r.err());
         String error = "error: file:" + csv + ":50: field 1 '1x.94' is not a number";
@@ -108,7 +75,7 @@ class CliProcessTest {
 
     @Test
     void anInternalErrorInATaskPrintsItsTraceAndExitsOne() throws Exception {
-        Run r = java(TaskFailureMain.class.getName());
+        ChildJvm r = java(TaskFailureMain.class.getName());
         assertEquals(1, r.exit(), r.err());
         assertTrue(r.err().contains("java.lang.IllegalStateException: internal: a task broke"), r.err());
         assertTrue(r.err().contains("\tat io.sparkgrad.examples.TaskFailureMain"), r.err());
