@@ -1,10 +1,7 @@
 package io.sparkgrad.spark;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -14,8 +11,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.Text;
-import org.apache.hadoop.io.compress.CompressionCodec;
-import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.hadoop.mapreduce.lib.input.FileSplit;
 import org.apache.hadoop.mapreduce.lib.input.TextInputFormat;
 import org.apache.spark.api.java.JavaNewHadoopRDD;
@@ -133,12 +128,18 @@ public final class DataLoader {
                 if (first.isEmpty()) {
                     throw new BadDataException("the data set " + path + " is empty");
                 }
-                return new Loaded(samples, first.get(0).features().length, path, opt.weightCol() != null);
+                int dim = first.get(0).features().length;
+                if (dim > TrainingData.MAX_FEATURES) {
+                    throw new BadDataException(path + ": the features column '" + opt.featuresCol() + "' holds " + dim
+                            + " values, more than the limit of " + TrainingData.MAX_FEATURES + " features (dense rows)");
+                }
+                return new Loaded(samples, dim, path, opt.weightCol() != null);
             }
             case CSV:
             case LIBSVM: {
                 Configuration conf = sc.hadoopConfiguration();
-                int dim = opt.numFeatures() > 0 ? opt.numFeatures() : inferDim(path, format, opt, conf);
+                int dim = opt.numFeatures() > 0 ? FeatureCount.checkGiven(opt.numFeatures())
+                        : FeatureCount.infer(path, format, opt, conf);
                 @SuppressWarnings("unchecked")
                 JavaNewHadoopRDD<LongWritable, Text> lines = (JavaNewHadoopRDD<LongWritable, Text>)
                         sc.newAPIHadoopFile(path, TextInputFormat.class, LongWritable.class, Text.class, conf);
@@ -183,7 +184,8 @@ public final class DataLoader {
     /** Rows from lines held in memory (an embedded data set), named {@code source} in errors. */
     public static Loaded fromLines(JavaSparkContext sc, List<String> lines, String source, Format format, Options opt,
                                    int partitions) {
-        int dim = opt.numFeatures() > 0 ? opt.numFeatures() : dimOf(firstDataLine(lines.iterator(), opt), format, source);
+        int dim = opt.numFeatures() > 0 ? FeatureCount.checkGiven(opt.numFeatures())
+                : FeatureCount.ofLines(lines, format, opt, source);
         List<Tuple2<Long, String>> numbered = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             numbered.add(new Tuple2<>((long) i + 1, lines.get(i)));
@@ -320,89 +322,6 @@ public final class DataLoader {
             throw new BadDataException(where + ": " + field + " '" + text + "' is not finite");
         }
         return v;
-    }
-
-    private static int inferDim(String path, Format format, Options opt, Configuration conf) {
-        try {
-            Path p = new Path(path);
-            FileSystem fs = p.getFileSystem(conf);
-            org.apache.hadoop.fs.FileStatus[] files = fs.globStatus(p);
-            if (files == null || files.length == 0) {
-                throw new BadDataException(path + ": no such file");
-            }
-            org.apache.hadoop.fs.FileStatus first = files[0];
-            if (first.isDirectory()) {
-                org.apache.hadoop.fs.FileStatus[] inside = fs.listStatus(first.getPath(),
-                        q -> !q.getName().startsWith(".") && !q.getName().startsWith("_"));
-                if (inside.length == 0) {
-                    throw new BadDataException(path + ": the directory is empty");
-                }
-                first = inside[0];
-            }
-            try (BufferedReader r = open(fs, first.getPath(), conf)) {
-                if (format == Format.LIBSVM) {
-                    int max = 0;
-                    String line;
-                    while ((line = r.readLine()) != null) { // libsvm: one pass over the first file
-                        String[] tok = line.strip().split("\\s+");
-                        for (int i = 1; i < tok.length; i++) {
-                            int c = tok[i].indexOf(':');
-                            if (c > 0) {
-                                try {
-                                    max = Math.max(max, Integer.parseInt(tok[i].substring(0, c)));
-                                } catch (NumberFormatException e) {
-                                    // reported with its line by the parser
-                                }
-                            }
-                        }
-                    }
-                    if (max == 0) {
-                        throw new BadDataException(first.getPath() + ": no features found; pass the feature count");
-                    }
-                    return max;
-                }
-                List<String> head = new ArrayList<>();
-                String line;
-                while (head.size() < 2 && (line = r.readLine()) != null) {
-                    head.add(line);
-                }
-                return dimOf(firstDataLine(head.iterator(), opt), format, first.getPath().toString());
-            }
-        } catch (IOException e) {
-            throw new BadDataException(path + ": cannot read: " + e.getMessage());
-        }
-    }
-
-    private static String firstDataLine(Iterator<String> lines, Options opt) {
-        boolean skip = opt.header();
-        while (lines.hasNext()) {
-            String l = lines.next();
-            if (skip) {
-                skip = false;
-                continue;
-            }
-            if (!l.isBlank()) {
-                return l;
-            }
-        }
-        return null;
-    }
-
-    private static int dimOf(String line, Format format, String source) {
-        if (line == null) {
-            throw new BadDataException("the data set " + source + " is empty");
-        }
-        if (format == Format.LIBSVM) {
-            throw new BadDataException(source + ": pass the feature count for LIBSVM lines held in memory");
-        }
-        return line.strip().split(",", -1).length - 1;
-    }
-
-    private static BufferedReader open(FileSystem fs, Path p, Configuration conf) throws IOException {
-        CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(p);
-        java.io.InputStream in = fs.open(p);
-        return new BufferedReader(new InputStreamReader(codec == null ? in : codec.createInputStream(in),
-                StandardCharsets.UTF_8));
     }
 
     /** The 1-based line holding byte {@code offset} of an uncompressed file. */

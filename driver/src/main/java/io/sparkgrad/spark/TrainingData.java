@@ -25,6 +25,15 @@ public final class TrainingData implements Serializable {
     /** Default rows per block. */
     public static final int BLOCK_ROWS = 4096;
 
+    /**
+     * The most features a row may have: 524,287. Rows are dense ({@code float[]}, 4 bytes a feature,
+     * zeros included), and a block of {@link #BLOCK_ROWS} rows is one {@code float[]}, which Java caps
+     * at {@code Integer.MAX_VALUE - 8} elements; a wider row could not be packed. Text input wider
+     * than this (a LIBSVM index, a CSV row, {@code --num-features}) and a wider Parquet features
+     * column are refused before anything of that width is allocated.
+     */
+    public static final int MAX_FEATURES = (Integer.MAX_VALUE - 8) / BLOCK_ROWS;
+
     private final transient JavaRDD<DataBlock> blocks;
     private final int dim;
     private final String source;
@@ -128,39 +137,46 @@ public final class TrainingData implements Serializable {
             }
             dim = first.get(0).features().length;
         }
+        if ((long) dim * blockRows > Integer.MAX_VALUE - 8) {
+            throw new BadDataException(source + ": rows of " + dim + " features exceed the limit of "
+                    + (Integer.MAX_VALUE - 8) / blockRows + " features (dense rows, " + blockRows + " to a block)");
+        }
         final int d = dim;
         JavaRDD<DataBlock> blocks = samples.mapPartitionsWithIndex((p, it) -> pack(p, it, d, blockRows, weighted), true);
         return new TrainingData(blocks, dim, source);
     }
 
+    /**
+     * Packs the rows into blocks of up to {@code blockRows}; each block's arrays are sized to the
+     * rows it holds (a partition of a few wide rows does not allocate {@code blockRows} of them).
+     */
     private static Iterator<DataBlock> pack(int partition, Iterator<Sample> it, int dim, int blockRows, boolean weighted) {
         List<DataBlock> out = new ArrayList<>();
+        List<Sample> rows = new ArrayList<>();
         long row = 0;
         while (it.hasNext()) {
-            int cap = blockRows;
-            float[] x = new float[cap * dim];
-            float[] y = new float[cap];
-            float[] w = weighted ? new float[cap] : null;
-            int n = 0;
+            rows.clear();
             long first = row;
-            while (n < cap && it.hasNext()) {
+            while (rows.size() < blockRows && it.hasNext()) {
                 Sample s = it.next();
                 if (s.features().length != dim) {
                     throw new BadDataException("partition " + partition + ", row " + row + ": " + s.features().length
                             + " features, expected " + dim);
                 }
-                System.arraycopy(s.features(), 0, x, n * dim, dim);
-                y[n] = s.label();
-                if (w != null) {
-                    w[n] = s.weight();
-                }
-                n++;
+                rows.add(s);
                 row++;
             }
-            if (n < cap) {
-                x = java.util.Arrays.copyOf(x, n * dim);
-                y = java.util.Arrays.copyOf(y, n);
-                w = w == null ? null : java.util.Arrays.copyOf(w, n);
+            int n = rows.size();
+            float[] x = new float[n * dim];
+            float[] y = new float[n];
+            float[] w = weighted ? new float[n] : null;
+            for (int i = 0; i < n; i++) {
+                Sample s = rows.get(i);
+                System.arraycopy(s.features(), 0, x, i * dim, dim);
+                y[i] = s.label();
+                if (w != null) {
+                    w[i] = s.weight();
+                }
             }
             out.add(new DataBlock(partition, first, n, dim, x, y, w));
         }

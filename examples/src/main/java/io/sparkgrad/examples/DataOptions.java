@@ -4,6 +4,7 @@ import static io.sparkgrad.examples.UsageException.require;
 
 import io.sparkgrad.spark.DataLoader;
 import io.sparkgrad.spark.LabelRule;
+import io.sparkgrad.spark.TrainingData;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,7 +37,9 @@ final class DataOptions {
     @Option(names = "--header", description = "CSV: the files start with a header line (default: off)")
     boolean header;
 
-    @Option(names = "--num-features", defaultValue = "-1", description = "Feature count, for CSV and LIBSVM (default: from the data)")
+    @Option(names = "--num-features", defaultValue = "-1",
+            description = "Feature count, for CSV and LIBSVM; rows are dense, so at most " + TrainingData.MAX_FEATURES
+                    + " (default: from the data)")
     int numFeatures;
 
     @Option(names = "--label-index", defaultValue = "-1",
@@ -104,6 +107,8 @@ final class DataOptions {
         require(parquet || !given("--features-col"), "--features-col names a Parquet column; this run reads --format " + format);
         require(parquet || weightCol == null, "--weight-col needs --format parquet");
         require(parquet || numFeatures == -1 || numFeatures >= 1, "--num-features must be at least 1, got " + numFeatures);
+        require(numFeatures <= TrainingData.MAX_FEATURES, "--num-features must be at most " + TrainingData.MAX_FEATURES
+                + " (dense rows), got " + numFeatures);
         require(!parquet || !given("--num-features"), "--num-features is for CSV and LIBSVM; Parquet rows carry their own");
         require(partitions >= 1, "--partitions must be at least 1, got " + partitions);
     }

@@ -3,13 +3,10 @@ package io.sparkgrad.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,60 +14,68 @@ import org.junit.jupiter.api.io.TempDir;
  * The console as a user sees it (issue 9, defect 4): the CLI runs in a child JVM with the logging
  * configuration {@code spark-submit.sh} uses ({@code conf/log4j2.properties}), and its whole
  * stderr is checked. A malformed row gives exactly one {@code error:} line and exit code 2, with
- * none of Spark's task-failure logs before it; an internal error in a task gives its trace and 1.
+ * none of Spark's task-failure logs before it, unless verbose; an internal error in a task gives its
+ * trace and 1.
  */
 class CliProcessTest {
-    static final Path REPO = Path.of(System.getProperty("sparkgrad.repo", "..")).toAbsolutePath().normalize();
-
     @TempDir
     Path dir;
 
-    record Run(int exit, String out, String err) {
+    private ChildJvm java(String mainClass, String... args) throws Exception {
+        return ChildJvm.run(dir, List.of(), mainClass, args);
     }
 
-    private Run java(String mainClass, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) { // the add-opens list, -Xmx
-            if (a.startsWith("--add-opens") || a.startsWith("-Xmx") || a.startsWith("-Djdk.") || a.startsWith("-Dio.netty")) {
-                cmd.add(a);
-            }
-        }
-        cmd.add("-Dlog4j2.configurationFile=file:" + REPO.resolve("conf/log4j2.properties"));
-        cmd.add("-Djava.awt.headless=true");
-        // The test rules for Spark (surefire sets them for its own JVM only): loopback, no UI.
-        cmd.add("-Dspark.ui.enabled=false");
-        cmd.add("-Dspark.driver.host=127.0.0.1");
-        cmd.add("-Dspark.driver.bindAddress=127.0.0.1");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(mainClass);
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(dir.resolve("out.txt").toFile())
-                .redirectError(dir.resolve("err.txt").toFile());
-        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-        Process p = pb.start();
-        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "the child JVM did not finish");
-        return new Run(p.exitValue(), Files.readString(dir.resolve("out.txt"), StandardCharsets.UTF_8),
-                Files.readString(dir.resolve("err.txt"), StandardCharsets.UTF_8));
+    private ChildJvm java(List<String> jvmOptions, String mainClass, String... args) throws Exception {
+        return ChildJvm.run(dir, jvmOptions, mainClass, args);
     }
 
-    @Test
-    void aMalformedRowIsOneErrorLineWithoutSparksTaskLogs() throws Exception {
+    /** 60 rows, the 50th malformed. */
+    private Path badCsv() throws Exception {
         List<String> lines = new ArrayList<>();
         for (int i = 1; i <= 60; i++) {
             lines.add((i == 50 ? "1x.94" : "0." + i) + ",1.5,2.5," + (i % 3));
         }
-        Path csv = Files.write(dir.resolve("bad.csv"), lines);
-        Run r = java(Cli.class.getName(), "--data", csv.toString(), "--epochs", "1", "--partitions", "1",
+        return Files.write(dir.resolve("bad.csv"), lines);
+    }
+
+    @Test
+    void aMalformedRowIsOneErrorLineWithoutSparksTaskLogs() throws Exception {
+        Path csv = badCsv();
+        ChildJvm r = java(Cli.class.getName(), "--data", csv.toString(), "--epochs", "1", "--partitions", "1",
                 "--output", dir.resolve("run").toString());
         assertEquals("error: file:" + csv + ":50: field 1 '1x.94' is not a number\n", r.err(), r.out());
         assertEquals(2, r.exit(), r.err());
     }
 
+    /**
+     * Verbose, as {@code spark-submit.sh --verbose} or {@code SPARKGRAD_VERBOSE=1} runs the JVM (the
+     * two properties {@link SparkSubmitScriptTest} shows it sets): Spark's report of the failed task
+     * is back (the executor's "Exception in task" with its trace, the driver's "Lost task" naming the
+     * BadDataException and its "aborting job"), and the run still ends in the one error line, exit 2.
+     */
+    @Test
+    void verboseShowsSparksTaskLogsBeforeTheErrorLine() throws Exception {
+        Path csv = badCsv();
+        ChildJvm r = java(SparkSubmitScriptTest.VERBOSE_OPTIONS, Cli.class.getName(), "--data", csv.toString(), "--epochs", "1",
+                "--partitions", "1", "--output", dir.resolve("run").toString());
+        assertEquals(2, r.exit(), r.err());
+        String error = "error: file:" + csv + ":50: field 1 '1x.94' is not a number";
+        List<String> err = r.err().lines().toList();
+        assertEquals(error, err.get(err.size() - 1), r.err());
+        assertEquals(1, err.stream().filter(l -> l.startsWith("error: ")).count(), r.err());
+        assertTrue(err.stream().anyMatch(l -> l.matches(".* ERROR Executor: Exception in task \\S+ in stage .*")), r.err());
+        assertTrue(err.stream().anyMatch(l -> l.startsWith("io.sparkgrad.spark.BadDataException: file:" + csv + ":50: ")),
+                r.err());
+        assertTrue(err.stream().anyMatch(l -> l.matches("\tat io\\.sparkgrad\\.spark\\.DataLoader\\..*")), r.err());
+        assertTrue(err.stream().anyMatch(l -> l.matches(".* WARN TaskSetManager: Lost task .*: "
+                + "io\\.sparkgrad\\.spark\\.BadDataException: file:.*:50: field 1 '1x\\.94' is not a number")), r.err());
+        assertTrue(err.stream().anyMatch(l -> l.matches(".* ERROR TaskSetManager: Task \\S+ in stage \\S+ failed \\d+ times;"
+                + " aborting job")), r.err());
+    }
+
     @Test
     void anInternalErrorInATaskPrintsItsTraceAndExitsOne() throws Exception {
-        Run r = java(TaskFailureMain.class.getName());
+        ChildJvm r = java(TaskFailureMain.class.getName());
         assertEquals(1, r.exit(), r.err());
         assertTrue(r.err().contains("java.lang.IllegalStateException: internal: a task broke"), r.err());
         assertTrue(r.err().contains("\tat io.sparkgrad.examples.TaskFailureMain"), r.err());

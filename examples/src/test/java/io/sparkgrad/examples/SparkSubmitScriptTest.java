@@ -1,6 +1,7 @@
 package io.sparkgrad.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -16,11 +17,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code spark-submit.sh} rebuilds when the jar is missing or older than a source (a file under a
- * module's {@code src/main}, or a {@code pom.xml}), and not otherwise. The real script runs in a
- * copy of the project's layout, with {@code mvn} and {@code java} replaced by stubs on the PATH that
- * record their calls.
+ * module's {@code src/main}, or a {@code pom.xml}), and not otherwise; {@code --verbose} (or
+ * {@code -v}) and {@code SPARKGRAD_VERBOSE=1} give the JVM the options that turn Spark's task-failure
+ * logs back on ({@link CliProcessTest} shows what they do). The real script runs in a copy of the
+ * project's layout, with {@code mvn} and {@code java} replaced by stubs on the PATH that record
+ * their calls (and java its arguments).
  */
 class SparkSubmitScriptTest {
+    /** What verbose adds to the JVM's options, read by {@code conf/log4j2.properties}. */
+    static final List<String> VERBOSE_OPTIONS = List.of("-Dsparkgrad.taskLog=warn", "-Dsparkgrad.userErrorLog=NEUTRAL");
+
     static final Path REPO = Path.of(System.getProperty("sparkgrad.repo", "..")).toAbsolutePath().normalize();
     static final FileTime OLD = FileTime.fromMillis(1_600_000_000_000L);
     static final FileTime JAR = FileTime.fromMillis(1_700_000_000_000L);
@@ -30,6 +36,7 @@ class SparkSubmitScriptTest {
     Path root;
     Path jar;
     Path log;
+    Path javaArgs;
 
     private static void stub(Path bin, String name, String body) throws Exception {
         Path p = bin.resolve(name);
@@ -61,15 +68,25 @@ class SparkSubmitScriptTest {
         jar = file("examples/target/sparkgrad-examples-0.1.0-SNAPSHOT-app.jar", JAR);
         file("examples/target/spark-classpath.txt", JAR);
         log = root.resolve("calls.log");
+        javaArgs = root.resolve("java-args.txt");
         Path bin = Files.createDirectories(root.resolve("stub-bin"));
         stub(bin, "mvn", "echo \"mvn $*\" >> '" + log + "'; touch '" + jar + "'");
-        stub(bin, "java", "echo java >> '" + log + "'");
+        stub(bin, "java", "echo java >> '" + log + "'; printf '%s\\n' \"$@\" > '" + javaArgs + "'");
     }
 
-    /** Runs the script; returns its stderr. */
+    /** Runs the script with {@code --epochs 1}; returns its stderr. */
     private String submit() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("spark-submit.sh").toString(), "--epochs", "1");
+        return submit(java.util.Map.of(), "--epochs", "1");
+    }
+
+    /** Runs the script with {@code args} and the extra environment {@code env}; returns its stderr. */
+    private String submit(java.util.Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("bash", root.resolve("spark-submit.sh").toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().remove("SPARK_HOME");
+        pb.environment().remove("SPARKGRAD_VERBOSE");
+        pb.environment().putAll(env);
         pb.environment().put("PATH", root.resolve("stub-bin") + ":" + System.getenv("PATH"));
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
         Process p = pb.start();
@@ -123,5 +140,69 @@ class SparkSubmitScriptTest {
         String err = submit(); // the stub mvn "builds" it
         assertEquals(List.of("mvn -q -B -DskipTests package", "java"), calls(), err);
         assertTrue(err.contains("the application jar is missing"), err);
+    }
+
+    /** The stub java's arguments of the last run. */
+    private List<String> javaArgs() throws Exception {
+        return Files.readAllLines(javaArgs);
+    }
+
+    /** The value of spark-submit's {@code --conf key=...} in {@code args}. */
+    private static String conf(List<String> args, String key) {
+        for (int i = 0; i + 1 < args.size(); i++) {
+            if (args.get(i).equals("--conf") && args.get(i + 1).startsWith(key + "=")) {
+                return args.get(i + 1).substring(key.length() + 1);
+            }
+        }
+        throw new AssertionError("no --conf " + key + " in " + args);
+    }
+
+    /** The JVM's own options: the arguments before the main class. */
+    private static List<String> jvmOptions(List<String> args) {
+        int main = args.indexOf("org.apache.spark.deploy.SparkSubmit");
+        assertTrue(main > 0, args.toString());
+        return args.subList(0, main);
+    }
+
+    /** The application's arguments: those after the application jar. */
+    private List<String> appArgs(List<String> args) {
+        return args.subList(args.indexOf(jar.toString()) + 1, args.size());
+    }
+
+    private void assertVerbose(boolean verbose, String how) throws Exception {
+        List<String> args = javaArgs();
+        for (String o : VERBOSE_OPTIONS) {
+            assertEquals(verbose, jvmOptions(args).contains(o), how + ": " + o + " among the JVM's options " + args);
+            for (String key : List.of("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions")) {
+                assertEquals(verbose, List.of(conf(args, key).split(" ")).contains(o), how + ": " + o + " in " + key);
+            }
+        }
+        assertEquals(List.of("--epochs", "1"), appArgs(args), how + ": the application's arguments");
+    }
+
+    @Test
+    void withoutVerboseTheTaskLogsStayOff() throws Exception {
+        submit();
+        assertVerbose(false, "no verbose");
+        assertFalse(javaArgs().contains("--verbose"));
+        submit(java.util.Map.of("SPARKGRAD_VERBOSE", "0"), "--epochs", "1");
+        assertVerbose(false, "SPARKGRAD_VERBOSE=0");
+        assertTrue(conf(javaArgs(), "spark.driver.extraJavaOptions").contains("-Dlog4j2.configurationFile=file:"
+                + root.resolve("conf/log4j2.properties")), javaArgs().toString());
+    }
+
+    @Test
+    void verboseOrSparkgradVerboseTurnsTheTaskLogsOn() throws Exception {
+        for (String flag : List.of("--verbose", "-v")) {
+            submit(java.util.Map.of(), flag, "--epochs", "1");
+            assertVerbose(true, flag);
+            List<String> args = javaArgs();
+            // spark-submit's own --verbose too: given to SparkSubmit, before the jar, not to the application
+            assertTrue(args.indexOf(flag) > args.indexOf("org.apache.spark.deploy.SparkSubmit")
+                    && args.indexOf(flag) < args.indexOf(jar.toString()), args.toString());
+        }
+        submit(java.util.Map.of("SPARKGRAD_VERBOSE", "1"), "--epochs", "1");
+        assertVerbose(true, "SPARKGRAD_VERBOSE=1");
+        assertFalse(javaArgs().contains("--verbose"), javaArgs().toString());
     }
 }

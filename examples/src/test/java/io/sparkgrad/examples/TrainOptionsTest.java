@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -21,9 +22,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * Train's options, parsed and validated as the CLI does, without starting Spark: every boolean in
- * both spellings, every refused value as one {@code error:} line with exit code 2, the defaults in
- * {@code --help}, and the state of {@code --output}.
+ * Train's options, parsed and validated as the CLI does, without starting Spark: every boolean of
+ * every subcommand (train, predict, evaluate) in both spellings, every refused value as one
+ * {@code error:} line with exit code 2, the defaults in {@code --help}, and the state of
+ * {@code --output}.
  */
 class TrainOptionsTest {
 
@@ -90,18 +92,85 @@ class TrainOptionsTest {
         return new Run(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    /** Every boolean option. */
-    private static final Set<String> BOOLEANS = Set.of("--header", "--standardize", "--resume", "--overwrite");
+    /**
+     * Every boolean option of every subcommand, and whether it is negatable ({@code --[no-]x}): a
+     * negatable one is on by default, the others off.
+     */
+    private static final Map<String, Map<String, Boolean>> BOOLEANS = Map.of(
+            "train", Map.of("--header", false, "--standardize", true, "--resume", false, "--overwrite", false),
+            "predict", Map.of("--header", false, "--overwrite", false),
+            "evaluate", Map.of("--header", false));
+
+    /** What each subcommand requires, so that a command line of one more option parses. */
+    private static final Map<String, List<String>> REQUIRED = Map.of("train", List.of(),
+            "predict", List.of("--model-path", "m", "--data", "d", "--output", "o"),
+            "evaluate", List.of("--model-path", "m", "--data", "d"));
+
+    /** A fresh command line of the subcommand {@code name}, configured as the CLI does, that fails if it starts Spark. */
+    private static CommandLine subcommand(String name, PrintStream out, PrintStream err) {
+        switch (name) {
+            case "train":
+                return Train.commandLine(noSpark(out), err);
+            case "predict":
+                return Cli.configure(new CommandLine(new Predict(out, failingSessions())), out, err);
+            case "evaluate":
+                return Cli.configure(new CommandLine(new Evaluate(out, failingSessions())), out, err);
+            default:
+                throw new AssertionError("no subcommand " + name);
+        }
+    }
+
+    /** The value of {@code option} after parsing the subcommand's required options and {@code args}. */
+    private static Object valueIn(String subcommand, String option, String... args) {
+        CommandLine cl = subcommand(subcommand, System.out, System.err);
+        List<String> a = new java.util.ArrayList<>(REQUIRED.get(subcommand));
+        a.addAll(List.of(args));
+        cl.parseArgs(a.toArray(new String[0]));
+        return value(cl, option);
+    }
 
     @Test
-    void everyBooleanOptionIsCoveredHere() {
-        Set<String> booleans = new TreeSet<>();
-        for (OptionSpec o : new CommandLine(parse()).getCommandSpec().options()) {
-            if ((o.type() == boolean.class || o.type() == Boolean.class) && !o.usageHelp() && !o.versionHelp()) {
-                booleans.add(o.longestName());
+    void everyBooleanOptionOfEverySubcommandIsCoveredHere() {
+        Set<String> subcommands = new TreeSet<>(Cli.SUBCOMMANDS);
+        subcommands.remove("help");
+        assertEquals(subcommands, new TreeSet<>(BOOLEANS.keySet()));
+        for (String name : subcommands) {
+            Map<String, Boolean> found = new java.util.TreeMap<>();
+            for (OptionSpec o : subcommand(name, System.out, System.err).getCommandSpec().options()) {
+                if ((o.type() == boolean.class || o.type() == Boolean.class) && !o.usageHelp() && !o.versionHelp()) {
+                    found.put(o.longestName(), o.negatable());
+                }
+            }
+            assertEquals(new java.util.TreeMap<>(BOOLEANS.get(name)), found, name + "'s boolean options (negatable)");
+        }
+    }
+
+    @Test
+    void everyBooleanHasItsDefaultIsOnWhenGivenAndHasANoSpellingOnlyWhenNegatable() {
+        for (String name : BOOLEANS.keySet()) {
+            for (Map.Entry<String, Boolean> b : BOOLEANS.get(name).entrySet()) {
+                String option = b.getKey();
+                boolean negatable = b.getValue();
+                String no = "--no-" + option.substring(2);
+                String what = name + " " + option;
+                assertEquals(negatable, valueIn(name, option), what + " by default");
+                assertEquals(true, valueIn(name, option, option), what);
+                if (negatable) {
+                    assertEquals(false, valueIn(name, option, no), name + " " + no);
+                    continue;
+                }
+                // not negatable: --no-x is an unknown option, reported as one error line before Spark starts
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                ByteArrayOutputStream err = new ByteArrayOutputStream();
+                List<String> a = new java.util.ArrayList<>(REQUIRED.get(name));
+                a.add(no);
+                int rc = subcommand(name, new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8)).execute(a.toArray(new String[0]));
+                assertEquals(2, rc, name + " " + no + ": " + err);
+                assertEquals("error: Unknown option: '" + no + "'", err.toString(StandardCharsets.UTF_8).strip(), name);
+                assertEquals("", out.toString(StandardCharsets.UTF_8), name);
             }
         }
-        assertEquals(new TreeSet<>(BOOLEANS), booleans);
     }
 
     @Test
@@ -114,18 +183,6 @@ class TrainOptionsTest {
         assertEquals("error: option '--standardize' should be specified only once", both.err().strip());
         String help = run("--help").out();
         assertTrue(help.contains("--[no-]standardize"), help);
-    }
-
-    @Test
-    void theOtherBooleansAreOffByDefaultAndOnWhenGiven() {
-        for (String name : List.of("--header", "--resume", "--overwrite")) {
-            assertEquals(false, value(name), name + " by default");
-            assertEquals(true, value(name, name), name);
-            // not negatable: --no-x is an unknown option, reported as one error line
-            Run r = run("--no-" + name.substring(2));
-            assertEquals(2, r.exit(), r.err());
-            assertEquals("error: Unknown option: '--no-" + name.substring(2) + "'", r.err().strip());
-        }
     }
 
     @Test
@@ -164,6 +221,8 @@ class TrainOptionsTest {
         "--validation-fraction -0.1        | error: --validation-fraction must be in [0, 1), got -0.1",
         "--validation-fraction 0.5 --test-fraction 0.5 | error: --validation-fraction 0.5 and --test-fraction 0.5 leave no training rows; their sum must be below 1",
         "--num-features 0                  | error: --num-features must be at least 1, got 0",
+        "--num-features 524288             | error: --num-features must be at most 524287 (dense rows), got 524288",
+        "--format libsvm --data d --num-features 2147483647 | error: --num-features must be at most 524287 (dense rows), got 2147483647",
         "--model mlp:64,x                  | error: --model 'mlp:64,x': layer width 'x' is not a number",
         "--model mlp:0                     | error: --model 'mlp:0': layer width 0 must be positive",
         "--model cnn                       | error: --model 'cnn': expected 'logreg', 'mlp:W1,W2,...,OUT' or 'class:NAME' (a ModelFactory class)",
@@ -308,18 +367,8 @@ class TrainOptionsTest {
             boolean sub = Cli.SUBCOMMANDS.contains(a[0]); // else top-level help, which train's own --help parses too
             String[] rest = sub ? Arrays.copyOfRange(a, 1, a.length) : a;
             String name = sub ? a[0] : "train";
-            CommandLine cl;
-            switch (name) {
-                case "predict":
-                    cl = Cli.configure(new CommandLine(new Predict(System.out, failingSessions())), System.out, System.err);
-                    break;
-                case "evaluate":
-                    cl = Cli.configure(new CommandLine(new Evaluate(System.out, failingSessions())), System.out, System.err);
-                    break;
-                default:
-                    assertEquals("train", name, line);
-                    cl = Train.commandLine(noSpark(System.out), System.err);
-            }
+            assertTrue(BOOLEANS.containsKey(name), line);
+            CommandLine cl = subcommand(name, System.out, System.err);
             cl.parseArgs(rest); // throws on an unknown option or a bad value
             subcommands.add(name);
             checked++;

@@ -42,6 +42,25 @@ class TrainTest {
         assertEquals(300, new CheckpointStore(tmp.resolve("model").toString()).latest().orElseThrow().step());
     }
 
+    /**
+     * --log-every 4 on 3 epochs of digits (10 steps each): a step line at every 4th step and at the
+     * first and last, every epoch's line after its last step, then the summary; metrics.csv still
+     * has every step.
+     */
+    @Test
+    void logEveryNPrintsEveryNthStepAndEveryEpoch(@TempDir Path tmp) throws Exception {
+        String out = run(0, "--epochs", "3", "--log-every", "4", "--output", tmp.toString());
+        java.util.List<String> progress = out.lines().filter(l -> l.matches("(step|epoch|done:) .*"))
+                .map(l -> l.replaceAll("^(step \\d+/\\d+ \\| epoch \\d+|epoch \\d+/\\d+|done: \\d+ steps).*", "$1")).toList();
+        assertEquals(java.util.List.of("step 1/30 | epoch 1", "step 4/30 | epoch 1", "step 8/30 | epoch 1", "epoch 1/3",
+                "step 12/30 | epoch 2", "step 16/30 | epoch 2", "step 20/30 | epoch 2", "epoch 2/3",
+                "step 24/30 | epoch 3", "step 28/30 | epoch 3", "step 30/30 | epoch 3", "epoch 3/3", "done: 30 steps"),
+                progress, out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("step 28/30 \\| epoch 3 \\| loss [0-9.]+ \\| \\d+ samples/s \\| lr .* \\| eta \\d+:\\d\\d:\\d\\d")),
+                out);
+        assertEquals(31, Files.readAllLines(tmp.resolve("metrics.csv")).size());
+    }
+
     /** --early-stopping-rounds: a high learning rate overfits digits; the run stops and keeps the best epoch. */
     @Test
     void earlyStoppingStopsAfterTheRoundsWithoutImprovementAndSaysWhichEpochWasBest(@TempDir Path tmp) throws Exception {
