@@ -9,6 +9,7 @@
 # The MLlib side-by-side (MllibSideBySide, one JVM, alternating) runs through ./spark-submit.sh
 # (which needs the examples' application jar: mvn -B -q -DskipTests package). MLLIB_ARGS passes
 # sizes (e.g. MLLIB_ARGS="rows=4000 dim=10 rounds=2" for a smoke run); ONLY=mllib runs only it.
+# ClusterScaling (2 executor JVMs against 1) runs through benchmarks/cluster_scaling.sh; CLUSTER_ARGS passes sizes.
 # Then: python3 benchmarks/summarize.py --write BENCHMARKS.md OUTDIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,7 @@ MLLIB=(./spark-submit.sh --jars "$JAR" --class io.sparkgrad.bench.MllibSideBySid
 log MllibSideBySide; SPARKGRAD_JAVA_OPTS=-Xmx6g cmd mllib "${MLLIB[@]}" -- ${MLLIB_ARGS:-} > "$OUT/mllib.txt" 2> "$OUT/mllib.err"
 log MllibSideBySide heap at 512m; SPARKGRAD_JAVA_OPTS=-Xmx512m cmd mllib_heap512 "${MLLIB[@]}" -- cases=e ${MLLIB_ARGS:-} > "$OUT/mllib_heap512.txt" 2> "$OUT/mllib_heap512.err" || echo "FAILED: exit $? (see mllib_heap512.err)" >> "$OUT/mllib_heap512.txt"
 if [[ $ONLY == mllib ]]; then log done; exit 0; fi
+log ClusterScaling; cmd cluster benchmarks/cluster_scaling.sh ${CLUSTER_ARGS:-} > "$OUT/cluster.txt" 2> "$OUT/cluster.err" || echo "FAILED: exit $? (see cluster.err)" >> "$OUT/cluster.txt"
 "$PY" -c "import sys; sys.path.insert(0, '$PEERS'); import torch, blasinfo; torch.ones(8, 8) @ torch.ones(8, 8); print('torch blas:', blasinfo.describe())" > "$OUT/torch_blas.txt" 2>&1 || true
 log MatmulBench;  "${J[@]}" MatmulBench -rf json -rff "$OUT/matmul.json" > "$OUT/matmul.txt" 2>&1
 log torch gemm;   "$PY" "$PEERS/gemm_bench.py" --lib torch > "$OUT/torch_gemm.txt" 2>&1
