@@ -83,6 +83,7 @@ def ratios_markdown(d):
     for l in lines:
         if l.startswith('FIT,'):
             out += ['', 'Whole fit: ' + l[4:]]
+    out += torch_mlp_rows(d, cmds)
     for l in mllib_lines(d, 'cluster.txt'):
         if l.startswith('ENV,'):
             out += ['', 'Cluster scaling machine: `%s`' % l[4:]]
@@ -94,6 +95,39 @@ def ratios_markdown(d):
     if buf.getvalue().strip() != '## ' + d:
         out += ['### The other figures of this run', '', '```', buf.getvalue().rstrip(), '```', '']
     return '\n'.join(out)
+
+
+def torch_train(d):
+    """torch's MLP step from train_bench.py: {(threads, blas_threads): median samples/s}."""
+    out = {}
+    for l in mllib_lines(d, 'torch_train.txt'):
+        f = l.split(',')
+        if len(f) >= 4 and f[0].startswith('mlp784'):
+            out[(int(f[1]), int(f[2]))] = float(f[3])
+    return out
+
+
+def torch_mlp_rows(d, cmds):
+    """The MLP-step targets against torch, from the same run: ours (JMH MlpStepBench.step, median) over torch's."""
+    torch = torch_train(d)
+    out = []
+    for f, ours_threads in (('mlp_1t.json', 1), ('mlp_2t.json', 2)):
+        steps = [(p['backend'], statistics.median(raw)) for name, p, raw, unit in rows(os.path.join(d, f)) if name == 'step']
+        if not steps or not torch:
+            continue
+        backend, ours = max(steps, key=lambda t: t[1])
+        if ours_threads == 1:
+            peer, cfg, desc = torch.get((1, 1)), '1:1', 'MLP 784-512-512-10 step, batch 256, 1 thread'
+        else:
+            best = max(((v, k) for k, v in torch.items()), default=(None, None))
+            peer, cfg, desc = best[0], '%d:%d' % best[1], 'MLP step, best 2-core configuration'
+        if peer is None:
+            continue
+        r = ours / peer
+        out.append('| %s: ours `%s` vs torch %s (samples/s, higher is better) | %.3f | %.0f | %.0f | >= 1.0 | %s | `%s` and `%s` |' % (
+            desc, backend, cfg, r, ours, peer, 'yes' if r >= 1.0 else 'no (%.2fx the target)' % r,
+            cmds.get('mlp_%dt' % ours_threads, '?'), cmds.get('torch_train', '?')))
+    return out
 
 
 def write(md_path, d):
@@ -134,9 +168,10 @@ def summarize(d):
         gf = lambda ms: 2.0 * n ** 3 / (ms * 1e-3) / 1e9
         print('%-22s %-12s n=%-5d GFLOP/s median [min-max] %s  (OPENBLAS_CORETYPE/L2_SIZE unset)' % (
             name, p['backend'], n, fmt(raw, gf, 1)))
-    for name, p, raw, unit in rows(os.path.join(d, 'mlp.json')):
-        print('%-22s %-12s samples/s %s   ms/step %s' % (name, p['backend'], fmt(raw, lambda s: s, 0),
-              fmt(raw, lambda s: 256.0 / s * 1e3, 2)))
+    for f, label in (('mlp.json', ''), ('mlp_1t.json', ' OPENBLAS_NUM_THREADS=1'), ('mlp_2t.json', ' OPENBLAS_NUM_THREADS=2')):
+        for name, p, raw, unit in rows(os.path.join(d, f)):
+            print('%-22s %-12s samples/s %s   ms/step %s%s' % (name, p['backend'], fmt(raw, lambda s: s, 0),
+                  fmt(raw, lambda s: 256.0 / s * 1e3, 2), label))
     for name, p, raw, unit in rows(os.path.join(d, 'tiny.json')):
         print('%-26s %-13s us/op %s' % (name, p.get('kind', '-'), fmt(raw, lambda s: s, 3)))
     for name, p, raw, unit in rows(os.path.join(d, 'elementwise.json')):
