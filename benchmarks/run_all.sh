@@ -9,6 +9,7 @@
 # The MLlib side-by-side (MllibSideBySide, one JVM, alternating) runs through ./spark-submit.sh
 # (which needs the examples' application jar: mvn -B -q -DskipTests package). MLLIB_ARGS passes
 # sizes (e.g. MLLIB_ARGS="rows=4000 dim=10 rounds=2" for a smoke run); ONLY=mllib runs only it.
+# ClusterScaling (2 executor JVMs against 1) runs through benchmarks/cluster_scaling.sh; CLUSTER_ARGS passes sizes.
 # Then: python3 benchmarks/summarize.py --write BENCHMARKS.md OUTDIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,18 +27,27 @@ log() { echo "=== $(date -u +%FT%TZ) load: $(cut -d' ' -f1-3 /proc/loadavg) :: $
 log "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores"
 log "env OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-unset}"
 # Each figure's command, for BENCHMARKS.md (summarize.py --write reads commands.txt).
-cmd() { local name=$1; shift; echo "$name	SPARKGRAD_JAVA_OPTS=${SPARKGRAD_JAVA_OPTS:-} $*" >> "$OUT/commands.txt"; "$@"; }
+cmd() {
+  local name=$1; shift
+  local envs="SPARKGRAD_JAVA_OPTS=${SPARKGRAD_JAVA_OPTS:-}"
+  [[ -n ${OPENBLAS_NUM_THREADS:-} ]] && envs+=" OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS"
+  [[ -n ${OMP_WAIT_POLICY:-} ]] && envs+=" OMP_WAIT_POLICY=$OMP_WAIT_POLICY"
+  echo "$name	$envs $*" >> "$OUT/commands.txt"; "$@"
+}
 MLLIB=(./spark-submit.sh --jars "$JAR" --class io.sparkgrad.bench.MllibSideBySide)
 : > "$OUT/commands.txt"
 # Without SPARK_HOME, spark-submit.sh runs the driver in its own java, whose heap SPARKGRAD_JAVA_OPTS sets.
 log MllibSideBySide; SPARKGRAD_JAVA_OPTS=-Xmx6g cmd mllib "${MLLIB[@]}" -- ${MLLIB_ARGS:-} > "$OUT/mllib.txt" 2> "$OUT/mllib.err"
 log MllibSideBySide heap at 512m; SPARKGRAD_JAVA_OPTS=-Xmx512m cmd mllib_heap512 "${MLLIB[@]}" -- cases=e ${MLLIB_ARGS:-} > "$OUT/mllib_heap512.txt" 2> "$OUT/mllib_heap512.err" || echo "FAILED: exit $? (see mllib_heap512.err)" >> "$OUT/mllib_heap512.txt"
 if [[ $ONLY == mllib ]]; then log done; exit 0; fi
+log ClusterScaling; cmd cluster benchmarks/cluster_scaling.sh ${CLUSTER_ARGS:-} > "$OUT/cluster.txt" 2> "$OUT/cluster.err" || echo "FAILED: exit $? (see cluster.err)" >> "$OUT/cluster.txt"
 "$PY" -c "import sys; sys.path.insert(0, '$PEERS'); import torch, blasinfo; torch.ones(8, 8) @ torch.ones(8, 8); print('torch blas:', blasinfo.describe())" > "$OUT/torch_blas.txt" 2>&1 || true
 log MatmulBench;  "${J[@]}" MatmulBench -rf json -rff "$OUT/matmul.json" > "$OUT/matmul.txt" 2>&1
 log torch gemm;   "$PY" "$PEERS/gemm_bench.py" --lib torch > "$OUT/torch_gemm.txt" 2>&1
-log MlpStepBench; "${J[@]}" MlpStepBench -rf json -rff "$OUT/mlp.json" > "$OUT/mlp.txt" 2>&1
-log torch train;  OMP_WAIT_POLICY=PASSIVE "$PY" "$PEERS/train_bench.py" --configs 1:1,1:2,2:2 > "$OUT/torch_train.txt" 2>&1
+# The MLP step per BLAS thread count (netlib's native OpenBLAS reads OPENBLAS_NUM_THREADS), then torch's.
+log MlpStepBench 1 thread; OPENBLAS_NUM_THREADS=1 cmd mlp_1t "${J[@]}" MlpStepBench -p backend=netlib,bundled-1t,openblas-1t -rf json -rff "$OUT/mlp_1t.json" > "$OUT/mlp_1t.txt" 2>&1
+log MlpStepBench 2 threads; OPENBLAS_NUM_THREADS=2 cmd mlp_2t "${J[@]}" MlpStepBench -p backend=netlib,openblas-2t -rf json -rff "$OUT/mlp_2t.json" > "$OUT/mlp_2t.txt" 2>&1
+log torch train;  OMP_WAIT_POLICY=PASSIVE cmd torch_train "$PY" "$PEERS/train_bench.py" --configs 1:1,1:2,2:2 > "$OUT/torch_train.txt" 2>&1
 log TinyOpsBench; "${J[@]}" TinyOpsBench -rf json -rff "$OUT/tiny.json" > "$OUT/tiny.txt" 2>&1
 log ElementwiseBench; "${J[@]}" ElementwiseBench -rf json -rff "$OUT/elementwise.json" > "$OUT/elementwise.txt" 2>&1
 log torch tiny same chain; "$PY" benchmarks/torch/tiny_chain_same.py > "$OUT/torch_tiny_same.txt" 2>&1

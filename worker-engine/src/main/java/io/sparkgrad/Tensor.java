@@ -57,11 +57,14 @@ public sealed class Tensor implements Value, TensorView permits Parameter {
 
     /** Wraps 0/1 values (not copied) as a BOOL tensor. */
     public static Tensor wrapBool(float[] data, int... shape) {
-        boolean bad = false;
+        // v * (v - 1) is +-0 exactly for 0, -0 and 1, and a non-zero, infinite or NaN value for
+        // anything else; their absolute sum is then 0 only if every value is 0 or 1. Arithmetic,
+        // not a comparison per element: masks are random 0/1, so a branch would mispredict.
+        float acc = 0f;
         for (float v : data) {
-            bad |= (v != 0f) & (v != 1f); // no branch per element: masks are random 0/1
+            acc += Math.abs(v * (v - 1f));
         }
-        if (bad) {
+        if (!(acc == 0f)) {
             for (float v : data) {
                 if (v != 0f && v != 1f) {
                     throw new IllegalArgumentException("a Bool tensor holds 0 or 1, not " + v);

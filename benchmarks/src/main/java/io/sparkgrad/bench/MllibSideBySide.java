@@ -101,7 +101,8 @@ public final class MllibSideBySide {
         return ARGS.getOrDefault(key, System.getProperty("bench." + key, def));
     }
 
-    public static void main(String[] args) throws Exception {
+    /** Reads {@code key=value} arguments into {@link #arg}'s table; exits 2 naming a malformed one. */
+    static void parseArgs(String[] args) {
         for (String a : args) {
             int eq = a.indexOf('=');
             if (eq < 1) {
@@ -110,6 +111,10 @@ public final class MllibSideBySide {
             }
             ARGS.put(a.substring(0, eq), a.substring(eq + 1));
         }
+    }
+
+    public static void main(String[] args) throws Exception {
+        parseArgs(args);
         String cases = arg("cases", "abcde");
         SparkConf conf = KryoCheck.configure(new SparkConf()).setIfMissing("spark.master", "local[2]")
                 .setIfMissing("spark.app.name", "sparkgrad-mllib-side-by-side")

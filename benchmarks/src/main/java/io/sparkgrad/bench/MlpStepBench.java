@@ -50,7 +50,7 @@ import org.openjdk.jmh.infra.Blackhole;
 public class MlpStepBench {
     static final int BATCH = 256;
 
-    @Param({"openblas-1t", "openblas-2t", "java", "netlib"})
+    @Param({"openblas-1t", "openblas-2t", "java", "netlib", "bundled-1t"})
     public String backend;
 
     private SequentialCell cell;

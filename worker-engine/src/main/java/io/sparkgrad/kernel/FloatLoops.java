@@ -5,7 +5,9 @@ import io.sparkgrad.kernel.Elementwise.Binary;
 /**
  * The FLOAT32 binary loops of {@link Elementwise}, one method per access pattern, each with a
  * plain loop per common op so the JIT compiles (and, for the first two, vectorises) it without a
- * call per element; other ops go through {@link Binary#apply}. Comparisons write 0 or 1.
+ * call per element; other ops go through {@link Binary#apply}. Comparisons write 0 or 1 through an
+ * int select ({@code x > y ? 1 : 0}), which the JIT makes a conditional move; a float select
+ * ({@code ? 1f : 0f}) is a branch on x86 and mispredicts on random signs.
  */
 final class FloatLoops {
     private FloatLoops() {
@@ -35,6 +37,32 @@ final class FloatLoops {
         }
     }
 
+    /**
+     * A row where both operands are contiguous (e.g. a bias row added to each row of a matrix): the
+     * loops the JIT vectorises. Returns false for ops without one.
+     */
+    private static boolean contiguous(Binary op, float[] x, int xo, float[] y, int yo, float[] o, int oo, int len) {
+        switch (op) {
+            case ADD:
+                for (int j = 0; j < len; j++) {
+                    o[oo + j] = x[xo + j] + y[yo + j];
+                }
+                return true;
+            case MUL:
+                for (int j = 0; j < len; j++) {
+                    o[oo + j] = x[xo + j] * y[yo + j];
+                }
+                return true;
+            case DIV:
+                for (int j = 0; j < len; j++) {
+                    o[oo + j] = x[xo + j] / y[yo + j];
+                }
+                return true;
+            default:
+                return false;
+        }
+    }
+
     /** {@code o = x op c} for a scalar {@code c} (e.g. {@code ge(x, 0)}, {@code add(e, 1)}). */
     static void withScalar(Binary op, float[] x, float c, float[] o) {
         int n = o.length;
@@ -51,12 +79,12 @@ final class FloatLoops {
                 break;
             case GE:
                 for (int i = 0; i < n; i++) {
-                    o[i] = x[i] >= c ? 1f : 0f;
+                    o[i] = x[i] >= c ? 1 : 0;
                 }
                 break;
             case GT:
                 for (int i = 0; i < n; i++) {
-                    o[i] = x[i] > c ? 1f : 0f;
+                    o[i] = x[i] > c ? 1 : 0;
                 }
                 break;
             default:
@@ -66,6 +94,9 @@ final class FloatLoops {
 
     /** One row of a broadcast: {@code o[oo+j] = x[xo+j*sx] op y[yo+j*sy]} for {@code j < len}. */
     static void strided(Binary op, float[] x, int xo, int sx, float[] y, int yo, int sy, float[] o, int oo, int len) {
+        if (sx == 1 && sy == 1 && contiguous(op, x, xo, y, yo, o, oo, len)) {
+            return;
+        }
         switch (op) {
             case ADD:
                 for (int j = 0; j < len; j++) {
@@ -84,22 +115,22 @@ final class FloatLoops {
                 break;
             case GT:
                 for (int j = 0; j < len; j++) {
-                    o[oo + j] = x[xo + j * sx] > y[yo + j * sy] ? 1f : 0f;
+                    o[oo + j] = x[xo + j * sx] > y[yo + j * sy] ? 1 : 0;
                 }
                 break;
             case GE:
                 for (int j = 0; j < len; j++) {
-                    o[oo + j] = x[xo + j * sx] >= y[yo + j * sy] ? 1f : 0f;
+                    o[oo + j] = x[xo + j * sx] >= y[yo + j * sy] ? 1 : 0;
                 }
                 break;
             case LT:
                 for (int j = 0; j < len; j++) {
-                    o[oo + j] = x[xo + j * sx] < y[yo + j * sy] ? 1f : 0f;
+                    o[oo + j] = x[xo + j * sx] < y[yo + j * sy] ? 1 : 0;
                 }
                 break;
             case LE:
                 for (int j = 0; j < len; j++) {
-                    o[oo + j] = x[xo + j * sx] <= y[yo + j * sy] ? 1f : 0f;
+                    o[oo + j] = x[xo + j * sx] <= y[yo + j * sy] ? 1 : 0;
                 }
                 break;
             default:

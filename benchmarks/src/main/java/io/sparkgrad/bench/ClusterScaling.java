@@ -1,0 +1,147 @@
+package io.sparkgrad.bench;
+
+import io.sparkgrad.spark.DataBlock;
+import io.sparkgrad.spark.DistributedGradient;
+import io.sparkgrad.spark.KryoCheck;
+import io.sparkgrad.spark.LossKind;
+import io.sparkgrad.spark.ModelSpec;
+import io.sparkgrad.spark.PartitionGradient;
+import io.sparkgrad.spark.StepPlan;
+import io.sparkgrad.spark.TaskHook;
+import io.sparkgrad.spark.TrainingData;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Two executor JVMs against one (issue 7): the throughput of full-batch gradient passes of a
+ * compute-bound MLP on {@code local-cluster[2,1,MB]} over {@code local-cluster[1,1,MB]}, the two
+ * alternating in one driver JVM (a session each, stopped before the next; who goes first alternates),
+ * on the same seeded rows and partitions. Prints {@code RATIO,f_two_executors_vs_one,...} with the
+ * ratio of one executor's time per pass to two executors' (higher is better; 2 is perfect scaling)
+ * and the environment before and after.
+ *
+ * <p>Run by {@code benchmarks/cluster_scaling.sh} (which makes the SPARK_HOME a standalone Worker
+ * needs to start executor JVMs, from the Maven-resolved Spark jars). Arguments {@code key=value}:
+ * {@code rows=16000 dim=256 model=mlp:512,512,10 parts=8 passes=4 rounds=3 executorMB=1024}.
+ */
+public final class ClusterScaling {
+    private ClusterScaling() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        MllibSideBySide.parseArgs(args);
+        int rows = MllibSideBySide.arg("rows", 16_000);
+        int dim = MllibSideBySide.arg("dim", 256);
+        String model = MllibSideBySide.arg("model", "mlp:512,512,10");
+        int parts = MllibSideBySide.arg("parts", 8);
+        int passes = MllibSideBySide.arg("passes", 4);
+        int rounds = MllibSideBySide.arg("rounds", 3);
+        int mb = MllibSideBySide.arg("executorMB", 1024);
+        ModelSpec spec = ModelSpec.parse(model, dim, 10, 1);
+        List<Double> ratios = new ArrayList<>();
+        List<Double> one = new ArrayList<>();
+        List<Double> two = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            double a;
+            double b;
+            if ((r & 1) == 0) {
+                b = msPerPass(1, mb, spec, rows, dim, parts, passes, r == 0);
+                a = msPerPass(2, mb, spec, rows, dim, parts, passes, false);
+            } else {
+                a = msPerPass(2, mb, spec, rows, dim, parts, passes, false);
+                b = msPerPass(1, mb, spec, rows, dim, parts, passes, false);
+            }
+            System.out.printf(Locale.ROOT, "ROUND,%d,two_ms=%.1f,one_ms=%.1f%n", r, a, b);
+            ratios.add(b / a);
+            two.add(a);
+            one.add(b);
+        }
+        System.out.printf(Locale.ROOT, "RATIO,f_two_executors_vs_one,%.3f,%.3f,%.3f,%d,ours_ms=%.1f,mllib_ms=%.1f%n",
+                MllibSideBySide.median(ratios), ratios.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
+                ratios.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN), ratios.size(),
+                MllibSideBySide.median(two), MllibSideBySide.median(one));
+    }
+
+    /** Milliseconds per full-batch gradient pass on {@code executors} executor JVMs of one core each. */
+    static double msPerPass(int executors, int mb, ModelSpec spec, int rows, int dim, int parts, int passes,
+                            boolean printEnv) throws Exception {
+        String master = "local-cluster[" + executors + ",1," + mb + "]";
+        SparkConf conf = KryoCheck.configure(new SparkConf()).setMaster(master).setAppName("sparkgrad-cluster-scaling")
+                .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
+                .set("spark.ui.enabled", "false")
+                .set("spark.executorEnv.OPENBLAS_NUM_THREADS", "1")
+                .set("spark.executor.extraJavaOptions", System.getProperty("sparkgrad.executorJavaOptions", ""))
+                .set("spark.jars", System.getProperty("sparkgrad.jars", ""));
+        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        try {
+            spark.sparkContext().setLogLevel("WARN");
+            JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            if (printEnv) {
+                MllibSideBySide.printEnvironment(sc);
+            }
+            waitForExecutors(sc, executors);
+            JavaRDD<DataBlock> blocks = blocks(sc, rows, dim, parts).persist(StorageLevel.MEMORY_ONLY());
+            blocks.count();
+            DistributedGradient dg = new DistributedGradient(sc, blocks,
+                    new PartitionGradient(spec, LossKind.SOFTMAX_CROSS_ENTROPY, TaskHook.NONE, 1), 2);
+            float[] p = spec.create().trainableParamTuple().flatten();
+            StepPlan plan = StepPlan.fullBatch(256);
+            dg.compute(p, plan); // warm-up: JIT, BLAS loading, the model on every executor
+            dg.compute(p, plan);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < passes; i++) {
+                dg.compute(p, plan);
+            }
+            double ms = (System.nanoTime() - t0) / 1e6 / passes;
+            blocks.unpersist(true);
+            return ms;
+        } finally {
+            spark.stop();
+        }
+    }
+
+    /** Blocks until {@code n} executors have registered (a local-cluster starts them asynchronously). */
+    private static void waitForExecutors(JavaSparkContext sc, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (sc.sc().getExecutorMemoryStatus().size() - 1 < n) { // the map counts the driver too
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("only " + (sc.sc().getExecutorMemoryStatus().size() - 1) + " of " + n
+                        + " executors registered in 120 s");
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** Seeded N(0, 1) features and labels in [0, 10), in blocks of {@link TrainingData#BLOCK_ROWS}. */
+    static JavaRDD<DataBlock> blocks(JavaSparkContext sc, int rows, int dim, int parts) {
+        int per = rows / parts;
+        List<Integer> seeds = new ArrayList<>();
+        for (int p = 0; p < parts; p++) {
+            seeds.add(p);
+        }
+        return sc.parallelize(seeds, parts).mapPartitionsWithIndex((p, it) -> {
+            SplittableRandom r = new SplittableRandom(2000 + p);
+            List<DataBlock> out = new ArrayList<>();
+            for (int start = 0; start < per; start += TrainingData.BLOCK_ROWS) {
+                int n = Math.min(TrainingData.BLOCK_ROWS, per - start);
+                float[] x = new float[n * dim];
+                float[] y = new float[n];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) r.nextGaussian();
+                }
+                for (int i = 0; i < n; i++) {
+                    y[i] = r.nextInt(10);
+                }
+                out.add(new DataBlock(p, start, n, dim, x, y, null));
+            }
+            return out.iterator();
+        }, true);
+    }
+}
