@@ -88,9 +88,12 @@ public final class SparkGradModel extends Model<SparkGradModel> implements Spark
             }
         }
         int classes = kind == BlockScorer.Kind.SOFTMAX ? spec.outputDim() : kind == BlockScorer.Kind.BINARY ? 2 : 0;
-        return new SparkGradModel(org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("sparkgrad"), spec, weights,
-                scaling == null ? Standardization.identity(spec.inputDim()) : scaling, scaling != null, kind, classes,
-                labelScale);
+        SparkGradModel m = new SparkGradModel(org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("sparkgrad"), spec,
+                weights, scaling == null ? Standardization.identity(spec.inputDim()) : scaling, scaling != null, kind,
+                classes, labelScale);
+        // transform and the schema read the loss param: it must say what the model was trained with
+        m.set(m.params.loss, loss.canonicalName());
+        return m;
     }
 
     static BlockScorer.Kind kindOf(io.sparkgrad.spark.LossKind loss) {

@@ -66,6 +66,27 @@ class LabelScaleTest {
         assertEquals(z, old.predict(x), 0.0);
     }
 
+    /**
+     * A model made from a CLI run carries its loss as the {@code loss} param, so {@code transform}
+     * (which reads the param) adds a regressor's one column, not a classifier's three; also after
+     * a save and load.
+     */
+    @Test
+    void aModelFromTrainingHasItsLossAsTheLossParam(SparkSession spark) throws Exception {
+        StructType schema = new StructType().add("features", SQLDataTypes.VectorType());
+        org.apache.spark.sql.Dataset<Row> df = spark.createDataFrame(List.of(RowFactory.create(Vectors.dense(1, 2, -3))), schema);
+        SparkGradModel mse = model(LabelScale.IDENTITY, null);
+        assertEquals("mse", mse.getLoss());
+        assertEquals(List.of("features", "prediction"), List.of(mse.transform(df).columns()));
+        String path = tmp.resolve("mse").toUri().toString();
+        mse.write().save(path);
+        assertEquals(List.of("features", "prediction"), List.of(SparkGradModel.load(path).transform(df).columns()));
+        SparkGradModel bce = SparkGradModel.fromTraining(ModelSpec.parse("logreg", 3, 1, 7), WEIGHTS,
+                LossKind.BCE_WITH_LOGITS, null, LabelScale.IDENTITY);
+        assertEquals("bce_with_logits", bce.getLoss());
+        assertEquals(List.of("features", "rawPrediction", "probability", "prediction"), List.of(bce.transform(df).columns()));
+    }
+
     @Test
     void theFeatureStandardisationIsAppliedAndSaved(SparkSession spark) throws Exception {
         Standardization s = new Standardization(new double[] {1, 2, 3}, new double[] {2, 4, 0});
