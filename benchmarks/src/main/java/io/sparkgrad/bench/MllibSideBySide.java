@@ -65,7 +65,8 @@ import scala.runtime.AbstractFunction1;
  *       {@code treeAggregate} of 128 floats over the same partitions;</li>
  *   <li>{@code c} whole fit from the uncached DataFrame (caching included): our L-BFGS
  *       ({@code lbfgsIter} iterations) against {@code LogisticRegression.setMaxIter(20)}; both
- *       final training losses are printed;</li>
+ *       final training losses are printed; then the same with the model in float64
+ *       ({@code c_whole_fit_float64}), which is what the estimator's and the CLI's lbfgs run;</li>
  *   <li>{@code d} transform of the cached DataFrame into the noop sink:
  *       {@link SparkGradModel#transform} against {@code LogisticRegressionModel.transform};</li>
  *   <li>{@code e} the driver JVM's heap for a {@code heapParams}-parameter gradient (peak of the
@@ -74,11 +75,13 @@ import scala.runtime.AbstractFunction1;
  *       count too. The figure is the largest heap in use right after a GC during the pass (live
  *       data), less the level after a full GC before it, in gradient sizes; the pools' peak
  *       (which counts garbage) is printed beside it. Run alone with
- *       {@code SPARKGRAD_JAVA_OPTS=-Xmx512m} for the no-OOM check (run_all.sh does both).</li>
+ *       {@code SPARKGRAD_JAVA_OPTS=-Xmx512m} for the no-OOM check (run_all.sh does both);</li>
+ *   <li>{@code g} loading: {@link ParquetLoad}, a Parquet file of the same rows read into the
+ *       cached form each side's first step uses.</li>
  * </ul>
  * Sizes are {@code key=value} arguments (or {@code -Dbench.key=value}): rows=1000000 dim=100
  * parts=8 rounds=3 passes=5 fixedRows=8000 fixedDim=10 fixedPasses=30 lbfgsIter=20
- * heapParams=10000000 cases=abcde depth=2. From the repository root, after
+ * heapParams=10000000 cases=abcdeg depth=2. From the repository root, after
  * {@code mvn -B -DskipTests package}:
  * <pre>
  * SPARKGRAD_JAVA_OPTS=-Xmx6g ./spark-submit.sh --jars benchmarks/target/benchmarks.jar \
@@ -115,7 +118,7 @@ public final class MllibSideBySide {
 
     public static void main(String[] args) throws Exception {
         parseArgs(args);
-        String cases = arg("cases", "abcde");
+        String cases = arg("cases", "abcdeg");
         SparkConf conf = KryoCheck.configure(new SparkConf()).setIfMissing("spark.master", "local[2]")
                 .setIfMissing("spark.app.name", "sparkgrad-mllib-side-by-side")
                 .set("spark.kryo.registrationRequired", "false"); // MLlib's own classes are not in our registrator
@@ -137,6 +140,9 @@ public final class MllibSideBySide {
         }
         if (cases.contains("e")) {
             heap(sc, arg("heapParams", 10_000_000), parts);
+        }
+        if (cases.contains("g")) {
+            ParquetLoad.run(spark, frame(spark, rows, dim, parts), arg("rounds", 3));
         }
         printEnvironment(sc);
         spark.stop();
@@ -323,6 +329,26 @@ public final class MllibSideBySide {
             });
             System.out.printf(Locale.ROOT, "FIT,final training loss ours=%.8f (%d L-BFGS iterations) mllib=%.8f (20)%n",
                     losses[0], iters, losses[1]);
+            // what the estimator's optimizer=lbfgs and the CLI's --optimizer lbfgs run: the model in float64
+            ModelSpec f64 = spec.withDtype(io.sparkgrad.DType.FLOAT64);
+            alternate("c_whole_fit_float64", arg("rounds", 3), 1, () -> {
+                TrainingData data = TrainingData.fromDataset(df, "features", "label", null).cache();
+                try {
+                    DataParallelTrainer.Result r = DataParallelTrainer.builder(f64, LossKind.BCE_WITH_LOGITS)
+                            .lbfgs(iters, 10, 1e-6).treeDepth(arg("depth", 2)).build().fit(spark, data);
+                    losses[0] = r.history().isEmpty() ? Double.NaN : r.history().get(r.history().size() - 1).loss();
+                } finally {
+                    data.unpersist();
+                }
+                return losses[0];
+            }, () -> {
+                LogisticRegressionModel m = new LogisticRegression().setMaxIter(20).setRegParam(0).fit(df);
+                double[] h = m.summary().objectiveHistory();
+                losses[1] = h[h.length - 1];
+                return losses[1];
+            });
+            System.out.printf(Locale.ROOT, "FIT,float64 model: final training loss ours=%.8f (%d L-BFGS iterations) "
+                    + "mllib=%.8f (20)%n", losses[0], iters, losses[1]);
         }
         if (cases.contains("d")) {
             Dataset<Row> cached = df.persist(StorageLevel.MEMORY_AND_DISK());

@@ -17,8 +17,11 @@ import java.io.Serializable;
  * differs from all-double partials by at most {@code k * 2^-24 * max|partial|} per element
  * ({@code GradientPrecisionTest} measures it). Loss, weight and count stay double/long.
  *
- * <p>Lifecycle: {@link #empty} (open, double accumulator) → adds and merges → {@link #seal}
- * (float values, accumulator dropped; further adds or merges reopen it from the float values).
+ * <p>Lifecycle: {@link #empty} (zero; nothing allocated) → the first add keeps its values as
+ * float (exact, so a one-micro-batch partition never allocates a double accumulator) → further
+ * adds and merges open the double accumulator → {@link #seal} (float values, accumulator dropped;
+ * further adds or merges reopen it from the float values). Memory per task for a {@code d}-value
+ * gradient: {@code 4d} bytes for one micro-batch, {@code 12d} for more (it was {@code 12d} always).
  * The accumulator is {@code transient}: only sealed values are serialised.
  *
  * <p>Testable without Spark: {@link #empty}, {@link #add}, {@link #merge}, {@link #seal}.
@@ -26,8 +29,12 @@ import java.io.Serializable;
 public final class GradientSum implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** The sealed (float32) gradient; exact while {@link #acc} is null. */
-    private final float[] gradient;
+    private final int dim;
+    /**
+     * The sealed (float32) gradient, exact while {@link #acc} is null; null while the sum is still
+     * all zeros (nothing allocated until the first add).
+     */
+    private float[] gradient;
     /** The open accumulator, or null once sealed (never serialised). */
     private transient double[] acc;
     private double loss;
@@ -39,11 +46,11 @@ public final class GradientSum implements Serializable {
     private String nonFinite;
 
     private GradientSum(int dim) {
-        this.gradient = new float[dim];
-        this.acc = new double[dim];
+        this.dim = dim;
     }
 
     private GradientSum(float[] sealed) {
+        this.dim = sealed.length;
         this.gradient = sealed;
     }
 
@@ -62,9 +69,9 @@ public final class GradientSum implements Serializable {
      * added.
      */
     public GradientSum add(float[] grad, double lossSum, double weightSum, long n, String where) {
-        if (grad.length != gradient.length) {
+        if (grad.length != dim) {
             throw new IllegalArgumentException("GradientSum.add: gradient of dimension " + grad.length
-                    + " into a sum of dimension " + gradient.length);
+                    + " into a sum of dimension " + dim);
         }
         boolean finite = Double.isFinite(lossSum);
         for (int i = 0; finite && i < grad.length; i++) {
@@ -79,9 +86,19 @@ public final class GradientSum implements Serializable {
             weight += weightSum;
             return this;
         }
-        double[] a = open();
-        for (int i = 0; i < grad.length; i++) {
-            a[i] += grad[i];
+        if (acc == null && gradient == null) {
+            // the first values into a zero sum are exact as float: no double accumulator yet (a
+            // partition of one micro-batch never makes one). + 0f turns -0 into +0, as 0.0 + g did.
+            float[] g = new float[dim];
+            for (int i = 0; i < dim; i++) {
+                g[i] = grad[i] + 0f;
+            }
+            gradient = g;
+        } else {
+            double[] a = open();
+            for (int i = 0; i < grad.length; i++) {
+                a[i] += grad[i];
+            }
         }
         loss += lossSum;
         weight += weightSum;
@@ -97,17 +114,18 @@ public final class GradientSum implements Serializable {
 
     /** Adds {@code other} into this sum; dimensions must match. */
     public GradientSum merge(GradientSum other) {
-        if (other.gradient.length != gradient.length) {
-            throw new IllegalArgumentException("GradientSum.merge: dimension " + gradient.length + " and "
-                    + other.gradient.length + " differ");
+        if (other.dim != dim) {
+            throw new IllegalArgumentException("GradientSum.merge: dimension " + dim + " and "
+                    + other.dim + " differ");
         }
-        double[] a = open();
         if (other.acc != null) {
+            double[] a = open();
             double[] o = other.acc;
             for (int i = 0; i < a.length; i++) {
                 a[i] += o[i];
             }
-        } else {
+        } else if (other.gradient != null) {
+            double[] a = open();
             float[] o = other.gradient;
             for (int i = 0; i < a.length; i++) {
                 a[i] += o[i];
@@ -126,9 +144,11 @@ public final class GradientSum implements Serializable {
     /** The accumulator, reopened from the sealed values if needed. */
     private double[] open() {
         if (acc == null) {
-            acc = new double[gradient.length];
-            for (int i = 0; i < acc.length; i++) {
-                acc[i] = gradient[i];
+            acc = new double[dim];
+            if (gradient != null) {
+                for (int i = 0; i < acc.length; i++) {
+                    acc[i] = gradient[i];
+                }
             }
         }
         return acc;
@@ -139,6 +159,9 @@ public final class GradientSum implements Serializable {
      * shipped or handed on is always sealed. Idempotent; returns {@code this}.
      */
     public GradientSum seal() {
+        if (gradient == null) {
+            gradient = new float[dim];
+        }
         if (acc != null) {
             for (int i = 0; i < acc.length; i++) {
                 gradient[i] = (float) acc[i];
@@ -176,15 +199,15 @@ public final class GradientSum implements Serializable {
     }
 
     public int dim() {
-        return gradient.length;
+        return dim;
     }
 
     /** A copy of the summed gradient (the accumulator's values, or the sealed ones widened). */
     public double[] gradient() {
-        double[] out = new double[gradient.length];
+        double[] out = new double[dim];
         if (acc != null) {
             System.arraycopy(acc, 0, out, 0, out.length);
-        } else {
+        } else if (gradient != null) {
             for (int i = 0; i < out.length; i++) {
                 out[i] = gradient[i];
             }
@@ -194,9 +217,9 @@ public final class GradientSum implements Serializable {
 
     /** The summed gradient times {@code scale} (in double), as float (the optimizer's input). */
     public float[] scaledGradient(double scale) {
-        float[] out = new float[gradient.length];
+        float[] out = new float[dim];
         for (int i = 0; i < out.length; i++) {
-            out[i] = (float) ((acc != null ? acc[i] : gradient[i]) * scale);
+            out[i] = (float) ((acc != null ? acc[i] : gradient != null ? gradient[i] : 0) * scale);
         }
         return out;
     }

@@ -70,4 +70,28 @@ class GradientSumTest {
         assertEquals(s.nonFinite(), merged.nonFinite());
         assertNull(GradientSum.empty(2).nonFinite());
     }
+
+    /**
+     * A sum of one micro-batch keeps its values as float and opens no double accumulator (4 bytes
+     * per value on the task, not 12); the values are bitwise those the double path gave, -0 as +0.
+     */
+    @Test
+    void oneAddKeepsFloatValuesWithoutAnAccumulatorAndTheSameBits() {
+        float[] g = {-0f, 1e-30f, -3.5f, 16777217f};
+        GradientSum one = GradientSum.empty(4).add(g, 1, 1, 1, "a");
+        assertTrue(one.sealed(), "no double accumulator after a single add");
+        float[] want = new float[4];
+        for (int i = 0; i < 4; i++) {
+            want[i] = (float) (0.0 + g[i]); // what the double accumulator gave
+        }
+        assertEquals(Float.floatToRawIntBits(0f), Float.floatToRawIntBits(one.sealedValues()[0]), "-0 becomes +0");
+        assertArrayEquals(want, one.sealedValues());
+        g[2] = 99; // the sum holds its own copy
+        assertEquals(-3.5f, one.sealedValues()[2]);
+        GradientSum two = GradientSum.empty(4).add(new float[] {1, 1, 1, 1}, 1, 1, 1, "a")
+                .add(new float[] {0.5f, 0.5f, 0.5f, 0.5f}, 1, 1, 1, "b");
+        assertFalse(two.sealed(), "a second add opens the accumulator");
+        assertArrayEquals(new float[] {1.5f, 1.5f, 1.5f, 1.5f}, two.seal().sealedValues());
+        assertArrayEquals(new float[3], GradientSum.empty(3).seal().sealedValues(), "an empty sum seals to zeros");
+    }
 }
