@@ -71,6 +71,7 @@ def ratios_markdown(d):
             out.append('| %s (`%s`) | %.3f [%.3f-%.3f] (%s) | %s | %s | %s | %s | `%s` |' % (
                 desc, name, med, lo, hi, n, extra.get('ours_ms', '-'), extra.get('mllib_ms', '-'), ttext, met,
                 cmds.get(key, '?')))
+    out += torch_mlp_rows(d, cmds)
     for tag, fname in (('mllib', 'mllib.txt'), ('mllib_heap512', 'mllib_heap512.txt')):
         for l in mllib_lines(d, fname):
             if l.startswith('HEAP,'):
@@ -85,7 +86,6 @@ def ratios_markdown(d):
     for l in lines:
         if l.startswith('FIT,'):
             out += ['', 'Whole fit: ' + l[4:]]
-    out += torch_mlp_rows(d, cmds)
     for l in mllib_lines(d, 'cluster.txt'):
         if l.startswith('ENV,'):
             out += ['', 'Cluster scaling machine: `%s`' % l[4:]]
@@ -114,7 +114,7 @@ def torch_mlp_rows(d, cmds):
     torch = torch_train(d)
     out = []
     for f, ours_threads in (('mlp_1t.json', 1), ('mlp_2t.json', 2)):
-        steps = [(p['backend'], statistics.median(raw)) for name, p, raw, unit in rows(os.path.join(d, f)) if name == 'step']
+        steps = [(p['backend'], statistics.median(raw)) for name, p, raw, unit in rows(os.path.join(d, f)) if name.endswith('.step')]
         if not steps or not torch:
             continue
         backend, ours = max(steps, key=lambda t: t[1])

@@ -13,9 +13,6 @@ import io.sparkgrad.spark.StepPlan;
 import io.sparkgrad.spark.TaskHook;
 import io.sparkgrad.spark.TrainingData;
 import java.io.Serializable;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -139,7 +136,7 @@ public final class MllibSideBySide {
             fitAndTransform(spark, rows, dim, parts, cases);
         }
         if (cases.contains("e")) {
-            heap(sc, arg("heapParams", 10_000_000), parts);
+            DriverHeap.measure(sc, arg("heapParams", 10_000_000), parts);
         }
         if (cases.contains("g")) {
             ParquetLoad.run(spark, frame(spark, rows, dim, parts), arg("rounds", 3));
@@ -305,50 +302,40 @@ public final class MllibSideBySide {
         return spark.createDataFrame(rs, schema);
     }
 
+    /**
+     * One whole-fit case: our L-BFGS on {@code spec} ({@code iters} iterations, caching included)
+     * against {@code LogisticRegression.setMaxIter(20)}, alternating; then both final training losses.
+     */
+    static void wholeFit(SparkSession spark, Dataset<Row> df, String name, ModelSpec spec, int iters, String label) {
+        double[] losses = new double[2];
+        alternate(name, arg("rounds", 3), 1, () -> {
+            TrainingData data = TrainingData.fromDataset(df, "features", "label", null).cache();
+            try {
+                DataParallelTrainer.Result r = DataParallelTrainer.builder(spec, LossKind.BCE_WITH_LOGITS)
+                        .lbfgs(iters, 10, 1e-6).treeDepth(arg("depth", 2)).build().fit(spark, data);
+                losses[0] = r.history().isEmpty() ? Double.NaN : r.history().get(r.history().size() - 1).loss();
+            } finally {
+                data.unpersist();
+            }
+            return losses[0];
+        }, () -> {
+            LogisticRegressionModel m = new LogisticRegression().setMaxIter(20).setRegParam(0).fit(df);
+            double[] h = m.summary().objectiveHistory();
+            losses[1] = h[h.length - 1];
+            return losses[1];
+        });
+        System.out.printf(Locale.ROOT, "FIT,%sfinal training loss ours=%.8f (%d L-BFGS iterations) mllib=%.8f (20)%n",
+                label, losses[0], iters, losses[1]);
+    }
+
     static void fitAndTransform(SparkSession spark, int rows, int dim, int parts, String cases) {
         Dataset<Row> df = frame(spark, rows, dim, parts);
         int iters = arg("lbfgsIter", 20);
         ModelSpec spec = ModelSpec.parse("logreg", dim, 1, 1);
-        double[] losses = new double[2];
         if (cases.contains("c")) {
-            alternate("c_whole_fit", arg("rounds", 3), 1, () -> {
-                TrainingData data = TrainingData.fromDataset(df, "features", "label", null).cache();
-                try {
-                    DataParallelTrainer.Result r = DataParallelTrainer.builder(spec, LossKind.BCE_WITH_LOGITS)
-                            .lbfgs(iters, 10, 1e-6).treeDepth(arg("depth", 2)).build().fit(spark, data);
-                    losses[0] = r.history().isEmpty() ? Double.NaN : r.history().get(r.history().size() - 1).loss();
-                } finally {
-                    data.unpersist();
-                }
-                return losses[0];
-            }, () -> {
-                LogisticRegressionModel m = new LogisticRegression().setMaxIter(20).setRegParam(0).fit(df);
-                double[] h = m.summary().objectiveHistory();
-                losses[1] = h[h.length - 1];
-                return losses[1];
-            });
-            System.out.printf(Locale.ROOT, "FIT,final training loss ours=%.8f (%d L-BFGS iterations) mllib=%.8f (20)%n",
-                    losses[0], iters, losses[1]);
+            wholeFit(spark, df, "c_whole_fit", spec, iters, "");
             // what the estimator's optimizer=lbfgs and the CLI's --optimizer lbfgs run: the model in float64
-            ModelSpec f64 = spec.withDtype(io.sparkgrad.DType.FLOAT64);
-            alternate("c_whole_fit_float64", arg("rounds", 3), 1, () -> {
-                TrainingData data = TrainingData.fromDataset(df, "features", "label", null).cache();
-                try {
-                    DataParallelTrainer.Result r = DataParallelTrainer.builder(f64, LossKind.BCE_WITH_LOGITS)
-                            .lbfgs(iters, 10, 1e-6).treeDepth(arg("depth", 2)).build().fit(spark, data);
-                    losses[0] = r.history().isEmpty() ? Double.NaN : r.history().get(r.history().size() - 1).loss();
-                } finally {
-                    data.unpersist();
-                }
-                return losses[0];
-            }, () -> {
-                LogisticRegressionModel m = new LogisticRegression().setMaxIter(20).setRegParam(0).fit(df);
-                double[] h = m.summary().objectiveHistory();
-                losses[1] = h[h.length - 1];
-                return losses[1];
-            });
-            System.out.printf(Locale.ROOT, "FIT,float64 model: final training loss ours=%.8f (%d L-BFGS iterations) "
-                    + "mllib=%.8f (20)%n", losses[0], iters, losses[1]);
+            wholeFit(spark, df, "c_whole_fit_float64", spec.withDtype(io.sparkgrad.DType.FLOAT64), iters, "float64 model: ");
         }
         if (cases.contains("d")) {
             Dataset<Row> cached = df.persist(StorageLevel.MEMORY_AND_DISK());
@@ -365,108 +352,6 @@ public final class MllibSideBySide {
             });
             cached.unpersist(true);
         }
-    }
-
-    /** Peak heap (all heap pools' peaks summed) during one pass over a large model, above the post-GC level. */
-    static void heap(JavaSparkContext sc, int params, int parts) throws Exception {
-        int in = 99;
-        int hidden = Math.max(1, (params - 1) / (in + 2));
-        ModelSpec spec = ModelSpec.parse("mlp:" + hidden + ",1", in, 1, 1);
-        JavaRDD<DataBlock> blocks = ourBlocks(sc, parts * 4, in, parts).persist(StorageLevel.MEMORY_ONLY());
-        blocks.count();
-        DistributedGradient dg = new DistributedGradient(sc, blocks,
-                new PartitionGradient(spec, LossKind.BCE_WITH_LOGITS, TaskHook.NONE, 1), arg("depth", 2));
-        float[] p = spec.create().trainableParamTuple().flatten();
-        long gradBytes = (long) p.length * Float.BYTES;
-        StepPlan plan = StepPlan.fullBatch(TrainingData.BLOCK_ROWS);
-        dg.compute(p, plan); // warm-up
-        List<Double> multiples = new ArrayList<>();
-        List<Double> upper = new ArrayList<>();
-        AfterGc afterGc = new AfterGc();
-        for (int r = 0; r < arg("rounds", 3); r++) {
-            System.gc();
-            long base = heapUsed();
-            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-                pool.resetPeakUsage();
-            }
-            afterGc.max.set(0);
-            dg.compute(p, plan);
-            long peak = 0;
-            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-                if (pool.getType() == MemoryType.HEAP) {
-                    peak += pool.getPeakUsage().getUsed();
-                }
-            }
-            upper.add((peak - base) / (double) gradBytes);
-            multiples.add(Math.max(0, afterGc.max.get() - base) / (double) gradBytes);
-        }
-        afterGc.close();
-        double[] m = multiples.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        double[] u = upper.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        System.out.printf(Locale.ROOT, "HEAP,e_driver_heap_per_gradient,%.2f,%.2f,%.2f,%d,params=%d,gradientMB=%.1f,"
-                        + "poolPeakIncludingGarbage=%.2f,maxHeapMB=%d%n",
-                m[m.length / 2], m[0], m[m.length - 1], m.length, p.length, gradBytes / 1e6, u[u.length / 2],
-                Runtime.getRuntime().maxMemory() >> 20);
-        blocks.unpersist(true);
-    }
-
-    /**
-     * The largest heap in use right after any garbage collection (live data at that moment, from
-     * the GC notifications), while registered. The pools' peak usage also counts garbage not yet
-     * collected, so it is printed only as an upper bound.
-     */
-    static final class AfterGc implements javax.management.NotificationListener, AutoCloseable {
-        final java.util.concurrent.atomic.AtomicLong max = new java.util.concurrent.atomic.AtomicLong();
-        private final List<javax.management.NotificationEmitter> emitters = new ArrayList<>();
-
-        private final java.util.Set<String> heapPools = new java.util.HashSet<>();
-
-        AfterGc() {
-            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-                if (pool.getType() == MemoryType.HEAP) {
-                    heapPools.add(pool.getName());
-                }
-            }
-            for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-                if (gc instanceof javax.management.NotificationEmitter e) {
-                    e.addNotificationListener(this, null, null);
-                    emitters.add(e);
-                }
-            }
-        }
-
-        @Override
-        public void handleNotification(javax.management.Notification n, Object handback) {
-            if (!n.getType().equals(com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
-                return;
-            }
-            com.sun.management.GarbageCollectionNotificationInfo info = com.sun.management.GarbageCollectionNotificationInfo
-                    .from((javax.management.openmbean.CompositeData) n.getUserData());
-            long used = 0;
-            for (Map.Entry<String, java.lang.management.MemoryUsage> e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
-                if (heapPools.contains(e.getKey())) { // the map may list non-heap pools too
-                    used += e.getValue().getUsed();
-                }
-            }
-            max.accumulateAndGet(used, Math::max);
-        }
-
-        @Override
-        public void close() throws javax.management.ListenerNotFoundException {
-            for (javax.management.NotificationEmitter e : emitters) {
-                e.removeNotificationListener(this);
-            }
-        }
-    }
-
-    static long heapUsed() {
-        long used = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP) {
-                used += pool.getUsage().getUsed();
-            }
-        }
-        return used;
     }
 
     /**

@@ -40,6 +40,8 @@ final class BlockScorer implements Serializable {
     private final Kind kind;
     private final LabelScale labelScale;
     private transient Cell cell;
+    /** The dtype the cell computes in ({@link io.sparkgrad.spark.Precision}), read once with the cell. */
+    private transient io.sparkgrad.DType dtype;
 
     BlockScorer(ModelFactory factory, float[] params, Standardization scaling, Kind kind, LabelScale labelScale) {
         this.factory = factory;
@@ -63,6 +65,7 @@ final class BlockScorer implements Serializable {
             }
             p.load(params);
             c.setTrain(false);
+            dtype = io.sparkgrad.spark.Precision.of(c);
             cell = c;
         }
         return cell;
@@ -76,7 +79,7 @@ final class BlockScorer implements Serializable {
             scaling.apply(features[i], x, i);
         }
         Cell c = cell();
-        Tensor out = Ops.stopGradient(c.apply(io.sparkgrad.spark.Precision.wrap(x, io.sparkgrad.spark.Precision.of(c), n, d)));
+        Tensor out = Ops.stopGradient(c.apply(io.sparkgrad.spark.Precision.wrap(x, dtype, n, d)));
         double[] z = out.toDoubleArray(); // exact for FLOAT32 outputs, and FLOAT64 ones keep their precision
         int k = z.length / n;
         Scored[] s = new Scored[n];
