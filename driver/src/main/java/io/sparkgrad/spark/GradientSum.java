@@ -69,15 +69,23 @@ public final class GradientSum implements Serializable {
      * added.
      */
     public GradientSum add(float[] grad, double lossSum, double weightSum, long n, String where) {
-        if (grad.length != dim) {
-            throw new IllegalArgumentException("GradientSum.add: gradient of dimension " + grad.length
+        return add(new float[][] {grad}, lossSum, weightSum, n, where);
+    }
+
+    /**
+     * As {@link #add(float[], double, double, long, String)}, with the flat gradient given as
+     * consecutive pieces (each parameter's gradient, read in place), so no flat copy is made.
+     */
+    public GradientSum add(float[][] pieces, double lossSum, double weightSum, long n, String where) {
+        long len = 0;
+        for (float[] p : pieces) {
+            len += p.length;
+        }
+        if (len != dim) {
+            throw new IllegalArgumentException("GradientSum.add: gradient of dimension " + len
                     + " into a sum of dimension " + dim);
         }
-        boolean finite = Double.isFinite(lossSum);
-        for (int i = 0; finite && i < grad.length; i++) {
-            finite = Float.isFinite(grad[i]);
-        }
-        if (!finite) {
+        if (!Double.isFinite(lossSum) || !allFinite(pieces)) {
             if (nonFinite == null) {
                 nonFinite = (Double.isFinite(lossSum) ? "non-finite gradient" : "non-finite loss " + lossSum) + " at "
                         + (where == null ? "an unnamed micro-batch" : where);
@@ -90,20 +98,40 @@ public final class GradientSum implements Serializable {
             // the first values into a zero sum are exact as float: no double accumulator yet (a
             // partition of one micro-batch never makes one). + 0f turns -0 into +0, as 0.0 + g did.
             float[] g = new float[dim];
-            for (int i = 0; i < dim; i++) {
-                g[i] = grad[i] + 0f;
+            int off = 0;
+            for (float[] p : pieces) {
+                for (int i = 0; i < p.length; i++) {
+                    g[off + i] = p[i] + 0f;
+                }
+                off += p.length;
             }
             gradient = g;
         } else {
             double[] a = open();
-            for (int i = 0; i < grad.length; i++) {
-                a[i] += grad[i];
+            int off = 0;
+            for (float[] p : pieces) {
+                for (int i = 0; i < p.length; i++) {
+                    a[off + i] += p[i];
+                }
+                off += p.length;
             }
         }
         loss += lossSum;
         weight += weightSum;
         count += n;
         return this;
+    }
+
+    /** Whether every value of every piece is finite. */
+    static boolean allFinite(float[][] pieces) {
+        for (float[] p : pieces) {
+            for (float v : p) {
+                if (!Float.isFinite(v)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** Adds {@code n} rows the model classified right (a classification step's running accuracy). */

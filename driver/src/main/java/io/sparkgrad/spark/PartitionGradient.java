@@ -130,7 +130,7 @@ public final class PartitionGradient implements Serializable {
             }
             GradOperation.ValueAndGrad vg = fn.valueAndGrad(Precision.wrap(x, dtype, m, dim), Precision.wrap(y, dtype, m),
                     Precision.wrap(w, dtype, m), sensTensor);
-            float[] flat = flatten(vg.grads(), flatParams.length);
+            float[][] pieces = pieces(vg.grads());
             double lossSum = (classify ? vg.value().get(0) : vg.value()).tensor().item();
             if (classify) {
                 Tensor out = vg.value().get(1).tensor();
@@ -144,12 +144,9 @@ public final class PartitionGradient implements Serializable {
                 }
                 sum.addCorrect(right);
             }
-            boolean finite = Double.isFinite(lossSum);
-            for (int i = 0; finite && i < flat.length; i++) {
-                finite = Float.isFinite(flat[i]);
-            }
+            boolean finite = Double.isFinite(lossSum) && GradientSum.allFinite(pieces);
             String where = finite ? null : "partition " + partition + ", " + culprits(model, x, y, m, dim, order, start);
-            sum.add(flat, lossSum, wsum, m, where);
+            sum.add(pieces, lossSum, wsum, m, where);
         }
         return sum;
     }
@@ -180,6 +177,20 @@ public final class PartitionGradient implements Serializable {
     }
 
     /** A tuple of gradient tensors, concatenated in order into one flat buffer of {@code numel} floats. */
+    /**
+     * Each parameter's gradient as float values, in order: a FLOAT32 gradient's own storage (read in
+     * place, not copied), a FLOAT64 one rounded. Together they are {@link #flatten}'s layout.
+     */
+    static float[][] pieces(Value grads) {
+        float[][] out = new float[grads.arity()][];
+        for (int i = 0; i < out.length; i++) {
+            Tensor g = grads.get(i).tensor();
+            float[] v = g.dtype() == DType.FLOAT32 ? g.floatStorage() : g.toFloatArray();
+            out[i] = v.length == g.size() ? v : java.util.Arrays.copyOf(v, g.size());
+        }
+        return out;
+    }
+
     public static float[] flatten(Value grads, int numel) {
         float[] flat = new float[numel];
         int off = 0;

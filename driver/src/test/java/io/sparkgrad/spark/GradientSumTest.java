@@ -94,4 +94,20 @@ class GradientSumTest {
         assertArrayEquals(new float[] {1.5f, 1.5f, 1.5f, 1.5f}, two.seal().sealedValues());
         assertArrayEquals(new float[3], GradientSum.empty(3).seal().sealedValues(), "an empty sum seals to zeros");
     }
+
+    /** Pieces (each parameter's gradient, read in place) add exactly as their concatenation does. */
+    @Test
+    void piecesAddAsTheirConcatenation() {
+        float[][] a = {{1.5f, -0f}, {}, {3e-8f, 7f, -2f}};
+        float[][] b = {{0.25f, 1f}, {}, {-3e-8f, 0.5f, Float.MIN_VALUE}};
+        GradientSum pieces = GradientSum.empty(5).add(a, 1, 2, 2, "a").add(b, 0.5, 1, 1, "b").seal();
+        GradientSum flat = GradientSum.empty(5).add(new float[] {1.5f, -0f, 3e-8f, 7f, -2f}, 1, 2, 2, "a")
+                .add(new float[] {0.25f, 1f, -3e-8f, 0.5f, Float.MIN_VALUE}, 0.5, 1, 1, "b").seal();
+        assertArrayEquals(flat.sealedValues(), pieces.sealedValues());
+        assertEquals(flat.loss(), pieces.loss());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> GradientSum.empty(5).add(new float[][] {{1f}, {2f}}, 0, 1, 1, "short"));
+        assertEquals("GradientSum.add: gradient of dimension 2 into a sum of dimension 5", e.getMessage());
+        assertFalse(GradientSum.empty(2).add(new float[][] {{1f}, {Float.NaN}}, 0, 1, 1, "nan").isFinite());
+    }
 }
