@@ -6,10 +6,10 @@ import io.sparkgrad.nn.Cell;
 import io.sparkgrad.nn.Dense;
 import io.sparkgrad.nn.ReLU;
 import io.sparkgrad.nn.SequentialCell;
-import java.util.ArrayList;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -35,6 +35,10 @@ import java.util.regex.Pattern;
  */
 public record ModelSpec(String text, int inputDim, int[] widths, long seed, DType dtype) implements ModelFactory {
     private static final long serialVersionUID = 1L;
+    /** The prefix of a user's factory class. */
+    public static final String CLASS_PREFIX = "class:";
+    private static final Pattern CLASS_NAME = Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*");
+    private static final Pattern MLP = Pattern.compile("mlp:\\s*\\d+(\\s*,\\s*\\d+)*\\s*");
 
     /** A FLOAT32 spec. */
     public ModelSpec(String text, int inputDim, int[] widths, long seed) {
@@ -57,10 +61,7 @@ public record ModelSpec(String text, int inputDim, int[] widths, long seed, DTyp
         }
         return new ModelSpec(text, inputDim, widths, seed, d);
     }
-    /** The prefix of a user's factory class. */
-    public static final String CLASS_PREFIX = "class:";
-    private static final Pattern CLASS_NAME = Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*");
-    private static final Pattern MLP = Pattern.compile("mlp:\\s*\\d+(\\s*,\\s*\\d+)*\\s*");
+
 
     /**
      * Checks the form of a spec without building anything (no class is loaded): {@code logreg},
@@ -81,14 +82,18 @@ public record ModelSpec(String text, int inputDim, int[] widths, long seed, DTyp
      */
     public static void checkSyntax(String spec) {
         String s = spec.trim();
-        String cls = className(s);
-        if (cls != null) {
-            if (!CLASS_NAME.matcher(cls).matches()) {
-                throw new IllegalArgumentException("model '" + spec + "': '" + cls + "' is not a class name");
-            }
-            return;
+        if (checkedClassName(spec, s) == null) {
+            parse(s, 1, 2, 0);
         }
-        parse(s, 1, 2, 0);
+    }
+
+    /** {@link #className}, refused when it is not a class name. */
+    private static String checkedClassName(String spec, String s) {
+        String cls = className(s);
+        if (cls != null && !CLASS_NAME.matcher(cls).matches()) {
+            throw new IllegalArgumentException("model '" + spec + "': '" + cls + "' is not a class name");
+        }
+        return cls;
     }
 
     /** The factory class a {@code class:} (or bare qualified-name) spec names, else null. */
@@ -108,11 +113,8 @@ public record ModelSpec(String text, int inputDim, int[] widths, long seed, DTyp
         if (inputDim <= 0) {
             throw new IllegalArgumentException("model '" + spec + "': input dimension must be positive, got " + inputDim);
         }
-        String cls = className(s);
+        String cls = checkedClassName(spec, s);
         if (cls != null) {
-            if (!CLASS_NAME.matcher(cls).matches()) {
-                throw new IllegalArgumentException("model '" + spec + "': '" + cls + "' is not a class name");
-            }
             ModelSpec m = new ModelSpec(CLASS_PREFIX + cls, inputDim, new int[] {outputs}, seed);
             m.checkOutputs();
             return m;
