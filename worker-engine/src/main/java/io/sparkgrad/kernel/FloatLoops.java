@@ -6,8 +6,11 @@ import io.sparkgrad.kernel.Elementwise.Binary;
  * The FLOAT32 binary loops of {@link Elementwise}, one method per access pattern, each with a
  * plain loop per common op so the JIT compiles (and, for the first two, vectorises) it without a
  * call per element; other ops go through {@link Binary#apply}. Comparisons write 0 or 1 through an
- * int select ({@code x > y ? 1 : 0}), which the JIT makes a conditional move; a float select
- * ({@code ? 1f : 0f}) is a branch on x86 and mispredicts on random signs.
+ * int select ({@code x > y ? 1 : 0}) rather than a float one ({@code ? 1f : 0f}), which is a branch
+ * on x86 and mispredicts on random signs. Measured (BENCHMARKS.md, 2026-12-07): this made relu's
+ * mask, where the select is multiplied, 3.5x faster ({@link Fused}); a comparison stored into a Bool
+ * tensor ({@code ElementwiseBench.gtZero}) is still about 8 ns per element, so the JIT still
+ * branches there.
  */
 final class FloatLoops {
     private FloatLoops() {
