@@ -68,8 +68,13 @@ final class DataOptions {
 
     /** True when {@code option} was given on the command line. */
     boolean given(String option) {
-        return mixee != null && mixee.commandLine().getParseResult() != null
-                && mixee.commandLine().getParseResult().hasMatchedOption(option);
+        return given(mixee, option);
+    }
+
+    /** True when {@code option} was given on {@code command}'s command line (null: not parsed). */
+    static boolean given(CommandSpec command, String option) {
+        return command != null && command.commandLine().getParseResult() != null
+                && command.commandLine().getParseResult().hasMatchedOption(option);
     }
 
     /** The input format; {@code --format} must have passed {@link #validate}. */

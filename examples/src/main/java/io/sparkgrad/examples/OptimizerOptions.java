@@ -72,8 +72,7 @@ final class OptimizerOptions {
     CommandSpec mixee;
 
     private boolean given(String option) {
-        return mixee != null && mixee.commandLine().getParseResult() != null
-                && mixee.commandLine().getParseResult().hasMatchedOption(option);
+        return DataOptions.given(mixee, option);
     }
 
     /** The optimizer's name in lower case. */

@@ -201,8 +201,7 @@ public final class Train implements Callable<Integer> {
         require(classes == -1 || classes >= 2, "--classes must be at least 2, got " + classes);
         require(epochs >= 1, "--epochs must be at least 1, got " + epochs);
         require(batchSize >= 0, "--batch-size must be 0 (full batch) or more, got " + batchSize);
-        optim.validate(batchSize, spec != null && spec.commandLine().getParseResult() != null
-                && spec.commandLine().getParseResult().hasMatchedOption("--batch-size"));
+        optim.validate(batchSize, DataOptions.given(spec, "--batch-size"));
         require(treeDepth >= 1, "--tree-depth must be at least 1, got " + treeDepth);
         require(microBatch >= 1, "--micro-batch must be at least 1, got " + microBatch);
         require(validationFraction >= 0 && validationFraction < 1, "--validation-fraction must be in [0, 1), got " + validationFraction);
