@@ -77,6 +77,14 @@ public final class GradientSum implements Serializable {
      * consecutive pieces (each parameter's gradient, read in place), so no flat copy is made.
      */
     public GradientSum add(float[][] pieces, double lossSum, double weightSum, long n, String where) {
+        return add(pieces, lossSum, weightSum, n, () -> where);
+    }
+
+    /**
+     * As {@link #add(float[][], double, double, long, String)}, with the place of a non-finite value
+     * made only when there is one (naming the rows may need a forward pass: {@link PartitionGradient}).
+     */
+    GradientSum add(float[][] pieces, double lossSum, double weightSum, long n, java.util.function.Supplier<String> where) {
         long len = 0;
         for (float[] p : pieces) {
             len += p.length;
@@ -87,8 +95,9 @@ public final class GradientSum implements Serializable {
         }
         if (!Double.isFinite(lossSum) || !allFinite(pieces)) {
             if (nonFinite == null) {
+                String at = where.get();
                 nonFinite = (Double.isFinite(lossSum) ? "non-finite gradient" : "non-finite loss " + lossSum) + " at "
-                        + (where == null ? "an unnamed micro-batch" : where);
+                        + (at == null ? "an unnamed micro-batch" : at);
             }
             count += n;
             weight += weightSum;
@@ -123,7 +132,7 @@ public final class GradientSum implements Serializable {
     }
 
     /** Whether every value of every piece is finite. */
-    static boolean allFinite(float[][] pieces) {
+    private static boolean allFinite(float[][] pieces) {
         for (float[] p : pieces) {
             for (float v : p) {
                 if (!Float.isFinite(v)) {

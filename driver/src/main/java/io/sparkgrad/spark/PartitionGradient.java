@@ -144,9 +144,13 @@ public final class PartitionGradient implements Serializable {
                 }
                 sum.addCorrect(right);
             }
-            boolean finite = Double.isFinite(lossSum) && GradientSum.allFinite(pieces);
-            String where = finite ? null : "partition " + partition + ", " + culprits(model, x, y, m, dim, order, start);
-            sum.add(pieces, lossSum, wsum, m, where);
+            // the sum checks every value once; the culprit rows are named only if one is not finite
+            int rows = m;
+            int first = start;
+            float[] bx = x;
+            float[] by = y;
+            sum.add(pieces, lossSum, wsum, m,
+                    () -> "partition " + partition + ", " + culprits(model, bx, by, rows, dim, order, first));
         }
         return sum;
     }
