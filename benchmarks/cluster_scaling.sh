@@ -21,5 +21,5 @@ for j in "${CP[@]}"; do
 done
 export SPARK_HOME=$HOME_DIR SPARK_SCALA_VERSION=2.13 SPARK_LOCAL_IP=127.0.0.1 OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 exec java "${ADD_OPENS[@]}" -Xmx2g -Dsparkgrad.jars="$PWD/$JAR" -Dsparkgrad.executorJavaOptions="${ADD_OPENS[*]}" \
-  -Dlog4j.configurationFile=conf/log4j2.properties \
+  -Dlog4j.configurationFile=${LOG4J:-conf/log4j2.properties} \
   -cp "$(cat "$CP_FILE"):$JAR" io.sparkgrad.bench.ClusterScaling "$@"

@@ -29,7 +29,7 @@ import org.apache.spark.storage.StorageLevel;
  *
  * <p>Run by {@code benchmarks/cluster_scaling.sh} (which makes the SPARK_HOME a standalone Worker
  * needs to start executor JVMs, from the Maven-resolved Spark jars). Arguments {@code key=value}:
- * {@code rows=16000 dim=256 model=mlp:512,512,10 parts=8 passes=4 rounds=3 executorMB=1024}.
+ * {@code rows=16000 dim=256 model=mlp:512,512,10 parts=8 warmup=30 passes=10 rounds=3 executorMB=1024}.
  */
 public final class ClusterScaling {
     private ClusterScaling() {
@@ -41,7 +41,8 @@ public final class ClusterScaling {
         int dim = MllibSideBySide.arg("dim", 256);
         String model = MllibSideBySide.arg("model", "mlp:512,512,10");
         int parts = MllibSideBySide.arg("parts", 8);
-        int passes = MllibSideBySide.arg("passes", 4);
+        int passes = MllibSideBySide.arg("passes", 10);
+        int warmup = MllibSideBySide.arg("warmup", 30);
         int rounds = MllibSideBySide.arg("rounds", 3);
         int mb = MllibSideBySide.arg("executorMB", 1024);
         ModelSpec spec = ModelSpec.parse(model, dim, 10, 1);
@@ -52,11 +53,11 @@ public final class ClusterScaling {
             double a;
             double b;
             if ((r & 1) == 0) {
-                b = msPerPass(1, mb, spec, rows, dim, parts, passes, r == 0);
-                a = msPerPass(2, mb, spec, rows, dim, parts, passes, false);
+                b = msPerPass(1, mb, spec, rows, dim, parts, warmup, passes, r == 0);
+                a = msPerPass(2, mb, spec, rows, dim, parts, warmup, passes, false);
             } else {
-                a = msPerPass(2, mb, spec, rows, dim, parts, passes, false);
-                b = msPerPass(1, mb, spec, rows, dim, parts, passes, false);
+                a = msPerPass(2, mb, spec, rows, dim, parts, warmup, passes, false);
+                b = msPerPass(1, mb, spec, rows, dim, parts, warmup, passes, false);
             }
             System.out.printf(Locale.ROOT, "ROUND,%d,two_ms=%.1f,one_ms=%.1f%n", r, a, b);
             ratios.add(b / a);
@@ -70,8 +71,8 @@ public final class ClusterScaling {
     }
 
     /** Milliseconds per full-batch gradient pass on {@code executors} executor JVMs of one core each. */
-    static double msPerPass(int executors, int mb, ModelSpec spec, int rows, int dim, int parts, int passes,
-                            boolean printEnv) throws Exception {
+    static double msPerPass(int executors, int mb, ModelSpec spec, int rows, int dim, int parts, int warmup,
+                            int passes, boolean printEnv) throws Exception {
         String master = "local-cluster[" + executors + ",1," + mb + "]";
         SparkConf conf = KryoCheck.configure(new SparkConf()).setMaster(master).setAppName("sparkgrad-cluster-scaling")
                 .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
@@ -97,8 +98,14 @@ public final class ClusterScaling {
                     new PartitionGradient(spec, LossKind.SOFTMAX_CROSS_ENTROPY, TaskHook.NONE, 1), 2);
             float[] p = spec.create().trainableParamTuple().flatten();
             StepPlan plan = StepPlan.fullBatch(256);
-            dg.compute(p, plan); // warm-up: JIT, BLAS loading, the model on every executor
-            dg.compute(p, plan);
+            // warm-up: BLAS loading, the model on every executor, and above all each executor JVM's
+            // JIT. A pass runs only parts tasks, so the engine's and Spark's task paths run a few
+            // times per pass; measured (-XX:+PrintCompilation on the executors): C2 still compiles
+            // after 60 s, and with 2 warm-up passes C2 took a third of a core in every JVM, which
+            // on 2 cores made the two-executor passes no faster than one (ratio 1.09).
+            for (int i = 0; i < warmup; i++) {
+                dg.compute(p, plan);
+            }
             long t0 = System.nanoTime();
             for (int i = 0; i < passes; i++) {
                 dg.compute(p, plan);
