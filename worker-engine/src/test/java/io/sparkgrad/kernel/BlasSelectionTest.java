@@ -25,13 +25,19 @@ class BlasSelectionTest {
 
     /**
      * The largest |backend - JavaBlas| relative to the result's magnitude over sgemm and dgemm
-     * products with every transpose pair and non-zero offsets (the sizes are above
-     * {@link Blas#SMALL_FLOPS}).
+     * products with every transpose pair and non-zero offsets, for a matrix product and for the
+     * shapes a backend may route to GEMV (one output column, one output row, both); every
+     * size is above {@link Blas#SMALL_FLOPS}.
      */
     static double maxDiffAgainstJava(Blas blas) {
-        int m = 37;
-        int n = 45;
-        int k = 53;
+        double worst = 0;
+        for (int[] mnk : new int[][] {{37, 45, 53}, {37, 1, 1031}, {1, 45, 1031}, {1, 1, 2000}}) {
+            worst = Math.max(worst, maxDiffAgainstJava(blas, mnk[0], mnk[1], mnk[2]));
+        }
+        return worst;
+    }
+
+    private static double maxDiffAgainstJava(Blas blas, int m, int n, int k) {
         int off = 3;
         SplittableRandom r = new SplittableRandom(11);
         float[] a = new float[off + m * k];
@@ -62,6 +68,9 @@ class BlasSelectionTest {
             double[] wantd = new double[off + m * n];
             blas.dgemm(ta, tb, m, n, k, ad, off, bd, off, cd, off);
             JavaBlas.INSTANCE.dgemm(ta, tb, m, n, k, ad, off, bd, off, wantd, off);
+            for (int i = 0; i < off; i++) {
+                worst = Math.max(worst, Math.abs(c[i]) + Math.abs(cd[i])); // nothing written before the offset
+            }
             for (int i = off; i < c.length; i++) {
                 worst = Math.max(worst, Math.abs(c[i] - want[i]) / Math.max(1, Math.abs(want[i])));
                 worst = Math.max(worst, 1e6 * Math.abs(cd[i] - wantd[i]) / Math.max(1, Math.abs(wantd[i])));
