@@ -63,6 +63,15 @@ public enum LossKind {
         public boolean correct(float[] out, int row, int dim, double label) {
             return (out[row] > 0) == (label == 1);
         }
+
+        @Override
+        public long countCorrect(float[] out, int width, float[] labels, int rows) {
+            long right = 0;
+            for (int i = 0; i < rows; i++) {
+                right += (out[i] > 0) == (labels[i] == 1) ? 1 : 0;
+            }
+            return right;
+        }
     },
     /** Squared error of outputs {@code [N]} or {@code [N, 1]} against real labels. */
     MSE("mse") {
@@ -172,6 +181,20 @@ public enum LossKind {
 
     /** Whether the prediction of row {@code row} is right (classification losses only). */
     public abstract boolean correct(float[] out, int row, int dim, double label);
+
+    /**
+     * How many of rows {@code 0..rows-1} of {@code out} ({@code width} values per row) are
+     * {@link #correct}: one loop per loss, called once per micro-batch.
+     */
+    public long countCorrect(float[] out, int width, float[] labels, int rows) {
+        long right = 0;
+        for (int i = 0; i < rows; i++) {
+            if (correct(out, i, width, labels[i])) {
+                right++;
+            }
+        }
+        return right;
+    }
 
     /** Whether accuracy means anything for this loss. */
     public boolean isClassification() {

@@ -134,15 +134,7 @@ public final class PartitionGradient implements Serializable {
             double lossSum = (classify ? vg.value().get(0) : vg.value()).tensor().item();
             if (classify) {
                 Tensor out = vg.value().get(1).tensor();
-                float[] o = out.toFloatArray();
-                int width = out.rank() == 2 ? out.shape(1) : 1;
-                long right = 0;
-                for (int i = 0; i < m; i++) {
-                    if (loss.correct(o, i, width, y[i])) {
-                        right++;
-                    }
-                }
-                sum.addCorrect(right);
+                sum.addCorrect(loss.countCorrect(out.toFloatArray(), out.rank() == 2 ? out.shape(1) : 1, y, m));
             }
             // the sum checks every value once; the culprit rows are named only if one is not finite
             int rows = m;
