@@ -10,6 +10,7 @@
 # (which needs the examples' application jar: mvn -B -q -DskipTests package). MLLIB_ARGS passes
 # sizes (e.g. MLLIB_ARGS="rows=4000 dim=10 rounds=2" for a smoke run); ONLY=mllib runs only it.
 # ClusterScaling (2 executor JVMs against 1) runs through benchmarks/cluster_scaling.sh; CLUSTER_ARGS passes sizes.
+# The MLP step against torch, alternating per round, runs through benchmarks/mlp_vs_torch.sh (MLP_ROUNDS rounds, 5 by default).
 # Then: python3 benchmarks/summarize.py --write BENCHMARKS.md OUTDIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +49,8 @@ log torch gemm;   "$PY" "$PEERS/gemm_bench.py" --lib torch > "$OUT/torch_gemm.tx
 log MlpStepBench 1 thread; OPENBLAS_NUM_THREADS=1 cmd mlp_1t "${J[@]}" MlpStepBench -p backend=netlib,bundled-1t,openblas-1t -rf json -rff "$OUT/mlp_1t.json" > "$OUT/mlp_1t.txt" 2>&1
 log MlpStepBench 2 threads; OPENBLAS_NUM_THREADS=2 cmd mlp_2t "${J[@]}" MlpStepBench -p backend=netlib,openblas-2t -rf json -rff "$OUT/mlp_2t.json" > "$OUT/mlp_2t.txt" 2>&1
 log torch train;  OMP_WAIT_POLICY=PASSIVE cmd torch_train "$PY" "$PEERS/train_bench.py" --configs 1:1,1:2,2:2 > "$OUT/torch_train.txt" 2>&1
+# The MLP targets' figures: ours and torch alternating round by round (the runs above are one after the other).
+log MLP vs torch alternating; cmd mlp_vs_torch benchmarks/mlp_vs_torch.sh "$OUT" ${MLP_ROUNDS:-5} > "$OUT/mlp_vs_torch.txt" 2> "$OUT/mlp_vs_torch.err"
 log TinyOpsBench; "${J[@]}" TinyOpsBench -rf json -rff "$OUT/tiny.json" > "$OUT/tiny.txt" 2>&1
 log ElementwiseBench; "${J[@]}" ElementwiseBench -rf json -rff "$OUT/elementwise.json" > "$OUT/elementwise.txt" 2>&1
 log torch tiny same chain; "$PY" benchmarks/torch/tiny_chain_same.py > "$OUT/torch_tiny_same.txt" 2>&1

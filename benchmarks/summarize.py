@@ -26,9 +26,13 @@ TARGETS = [
      'instances and blocks', '<= 1.0', 1.0, 'le'),
     ('f_two_executors', 'throughput of 2 executor JVMs over 1 (local-cluster), compute-bound MLP gradient passes '
      '(time of 1 / time of 2; ours ms = 2 executors, peer ms = 1)', '>= 1.8', 1.8, 'ge'),
+    ('h_mlp_step_1t', 'MLP 784-512-512-10 step, batch 256, 1 thread: ours (netlib) vs torch 1:1, alternating rounds '
+     '(samples/s ratio; ours ms and peer ms are ms per step)', '>= 1.0', 1.0, 'ge'),
+    ('i_mlp_step_2core', 'MLP step, best 2-core configuration: ours (netlib, 2 BLAS threads) vs the better of torch 2:2 '
+     'and 1:2 in each round, alternating rounds (samples/s ratio; ms per step)', '>= 1.0', 1.0, 'ge'),
 ]
 # the files whose RATIO lines are read, and the commands.txt key of the command that wrote each
-RATIO_FILES = (('mllib.txt', 'mllib'), ('cluster.txt', 'cluster'))
+RATIO_FILES = (('mllib.txt', 'mllib'), ('cluster.txt', 'cluster'), ('mlp_vs_torch.txt', 'mlp_vs_torch'))
 
 
 def mllib_lines(d, name):
@@ -71,7 +75,8 @@ def ratios_markdown(d):
             out.append('| %s (`%s`) | %.3f [%.3f-%.3f] (%s) | %s | %s | %s | %s | `%s` |' % (
                 desc, name, med, lo, hi, n, extra.get('ours_ms', '-'), extra.get('mllib_ms', '-'), ttext, met,
                 cmds.get(key, '?')))
-    out += torch_mlp_rows(d, cmds)
+    if not os.path.exists(os.path.join(d, 'mlp_vs_torch.txt')):  # runs before mlp_vs_torch.sh existed
+        out += torch_mlp_rows(d, cmds)
     for tag, fname in (('mllib', 'mllib.txt'), ('mllib_heap512', 'mllib_heap512.txt')):
         for l in mllib_lines(d, fname):
             if l.startswith('HEAP,'):
