@@ -49,7 +49,7 @@ import scala.runtime.BoxedUnit;
  *       double running total, the arriving group sum and its bytes, any that arrived early and
  *       the result: six or more by count). The costs: a step runs as many map tasks as groups
  *       ({@code ceil(n / ceil(n^(1/depth)))}) rather than partitions, and one more stage of
- *       {@code ceil(dim / 2^20)} reduce tasks whose input, the group sums, goes through the
+ *       {@code ceil(dim / 250000)} reduce tasks whose input, the group sums, goes through the
  *       executors' shuffle files rather than to the driver.</li>
  * </ul>
  *
