@@ -61,7 +61,8 @@ final class ChunkedCombine {
      * the driver then holds the fetched bytes, a contiguous copy, the result's value bytes and the
      * float[] at once. Measured with {@code benchmarks/driver_heap.sh heapParams=2100000 rounds=1}
      * (driver alone, -Xmx1g): 4.01 gradient sizes of driver heap with chunks of 2^20 values (4 MiB),
-     * 2.78 with these.
+     * 2.78 with these (both with the base read at once, which could still hold the previous
+     * pass's broadcast: see {@code DriverHeap}).
      */
     static final int CHUNK_VALUES = 250_000;
 

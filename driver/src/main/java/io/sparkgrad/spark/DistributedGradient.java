@@ -30,8 +30,10 @@ import scala.runtime.BoxedUnit;
  * functions are named classes whose per-step input (the broadcast and the {@link StepPlan}) is
  * set before each job, so a step runs no ClosureCleaner over a captured model. A small step is
  * one job over the partials; a large step builds one {@code ShuffledRDD} over the slices (a
- * shuffle's outputs cannot be reused across steps), runs one job of two stages, and removes that
- * shuffle's files afterwards. {@link #compute} is not re-entrant (it is synchronized).
+ * shuffle's outputs cannot be reused across steps), runs one job of two stages, removes that
+ * shuffle's files afterwards and waits until the broadcast's blocks are removed (so the next
+ * step's broadcast never shares the driver's heap with them). {@link #compute} is not
+ * re-entrant (it is synchronized).
  *
  * <p>Two paths, one summation order (so bitwise the same result):
  * <ul>
@@ -112,7 +114,8 @@ public final class DistributedGradient {
 
     /** The summed gradient of {@code sum_i w_i loss_i} over the plan's rows, at {@code params}; sealed. */
     public synchronized GradientSum compute(float[] params, StepPlan plan) {
-        return ModelReplica.withBroadcast(JavaSparkContext.fromSparkContext(sc), params, bc -> {
+        // the large path waits until the broadcast's pieces are removed, so the next step's never meets them
+        return ModelReplica.withBroadcast(JavaSparkContext.fromSparkContext(sc), params, grouped, bc -> {
             step.set(bc, plan);
             try {
                 return grouped ? combinedOnExecutors() : combinedOnDriver(params.length);
