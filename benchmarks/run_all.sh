@@ -8,7 +8,10 @@
 # runs the reference BLAS).
 # The MLlib side-by-side (MllibSideBySide, one JVM, alternating) runs through ./spark-submit.sh
 # (which needs the examples' application jar: mvn -B -q -DskipTests package). MLLIB_ARGS passes
-# sizes (e.g. MLLIB_ARGS="rows=4000 dim=10 rounds=2" for a smoke run); ONLY=mllib runs only it.
+# sizes (e.g. MLLIB_ARGS="rows=4000 dim=10 rounds=2" for a smoke run); ONLY=mllib runs only it and
+# the driver heap. The driver heap (DriverHeap: the driver JVM alone, executors in their own JVMs on
+# a local-cluster) runs through benchmarks/driver_heap.sh, at -Xmx6g for the figure and at -Xmx512m
+# for the no-OOM check; HEAP_ARGS passes sizes (e.g. HEAP_ARGS="heapParams=100000" for a smoke run).
 # ClusterScaling (2 executor JVMs against 1) runs through benchmarks/cluster_scaling.sh; CLUSTER_ARGS passes sizes.
 # The MLP step against torch, alternating per round, runs through benchmarks/mlp_vs_torch.sh (MLP_ROUNDS rounds, 5 by default).
 # Then: python3 benchmarks/summarize.py --write BENCHMARKS.md OUTDIR
@@ -39,7 +42,8 @@ MLLIB=(./spark-submit.sh --jars "$JAR" --class io.sparkgrad.bench.MllibSideBySid
 : > "$OUT/commands.txt"
 # Without SPARK_HOME, spark-submit.sh runs the driver in its own java, whose heap SPARKGRAD_JAVA_OPTS sets.
 log MllibSideBySide; SPARKGRAD_JAVA_OPTS=-Xmx6g cmd mllib "${MLLIB[@]}" -- ${MLLIB_ARGS:-} > "$OUT/mllib.txt" 2> "$OUT/mllib.err"
-log MllibSideBySide heap at 512m; SPARKGRAD_JAVA_OPTS=-Xmx512m cmd mllib_heap512 "${MLLIB[@]}" -- cases=e ${MLLIB_ARGS:-} > "$OUT/mllib_heap512.txt" 2> "$OUT/mllib_heap512.err" || echo "FAILED: exit $? (see mllib_heap512.err)" >> "$OUT/mllib_heap512.txt"
+log DriverHeap; SPARKGRAD_JAVA_OPTS=-Xmx6g cmd heap benchmarks/driver_heap.sh ${HEAP_ARGS:-} > "$OUT/heap.txt" 2> "$OUT/heap.err" || echo "FAILED: exit $? (see heap.err)" >> "$OUT/heap.txt"
+log DriverHeap at 512m; SPARKGRAD_JAVA_OPTS=-Xmx512m cmd heap512 benchmarks/driver_heap.sh ${HEAP_ARGS:-} > "$OUT/heap512.txt" 2> "$OUT/heap512.err" || echo "FAILED: exit $? (see heap512.err)" >> "$OUT/heap512.txt"
 if [[ $ONLY == mllib ]]; then log done; exit 0; fi
 log ClusterScaling; cmd cluster benchmarks/cluster_scaling.sh ${CLUSTER_ARGS:-} > "$OUT/cluster.txt" 2> "$OUT/cluster.err" || echo "FAILED: exit $? (see cluster.err)" >> "$OUT/cluster.txt"
 "$PY" -c "import sys; sys.path.insert(0, '$PEERS'); import torch, blasinfo; torch.ones(8, 8) @ torch.ones(8, 8); print('torch blas:', blasinfo.describe())" > "$OUT/torch_blas.txt" 2>&1 || true

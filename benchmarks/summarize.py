@@ -49,6 +49,38 @@ def commands(d):
     return out
 
 
+# the files whose HEAP lines are read (the commands.txt key, the file, whether it is a 512 MB run):
+# driver_heap.sh's since 2026-12 (the driver JVM alone), MllibSideBySide's case e before (local[2])
+HEAP_FILES = (('heap', 'heap.txt', False), ('heap512', 'heap512.txt', True),
+              ('mllib', 'mllib.txt', False), ('mllib_heap512', 'mllib_heap512.txt', True))
+
+
+def heap_rows(d, cmds):
+    """The driver-heap rows: each HEAP line's multiple against the <= 3 target, and for a 512 MB run
+    whether it ended without OutOfMemoryError (a HEAP line and no FAILED line or OOM in its .err)."""
+    out = []
+    for tag, fname, at512 in HEAP_FILES:
+        lines = mllib_lines(d, fname)
+        err = os.path.join(d, fname[:-4] + '.err')
+        oom = os.path.exists(err) and 'OutOfMemoryError' in open(err).read()
+        heap = [l for l in lines if l.startswith('HEAP,')]
+        for l in heap:
+            f = l.split(',')
+            med = float(f[2])
+            out.append('| driver heap per gradient size, %s (`%s`) | %.2f [%s-%s] (%s) | - | - | <= 3 | %s | `%s` |' % (
+                ' '.join(f[6:]), fname, med, f[3], f[4], f[5], 'yes' if med <= 3 else 'no', cmds.get(tag, '?')))
+        for l in lines:
+            if l.startswith('FAILED') or 'OutOfMemoryError' in l:
+                out.append('| no OOM at 512 MB of driver heap | %s | - | - | no OOM | no | `%s` |' % (l, cmds.get(tag, '?')))
+        if oom:
+            out.append('| no OOM at 512 MB of driver heap | OutOfMemoryError in %s | - | - | no OOM | no | `%s` |' % (
+                os.path.basename(err), cmds.get(tag, '?')))
+        elif at512 and heap and not any(l.startswith('FAILED') for l in lines):
+            out.append('| no OOM at 512 MB of driver heap | completed (`%s`) | - | - | no OOM | yes | `%s` |' % (
+                fname, cmds.get(tag, '?')))
+    return out
+
+
 def ratios_markdown(d):
     lines = mllib_lines(d, 'mllib.txt')
     cmds = commands(d)
@@ -77,24 +109,15 @@ def ratios_markdown(d):
                 cmds.get(key, '?')))
     if not os.path.exists(os.path.join(d, 'mlp_vs_torch.txt')):  # runs before mlp_vs_torch.sh existed
         out += torch_mlp_rows(d, cmds)
-    for tag, fname in (('mllib', 'mllib.txt'), ('mllib_heap512', 'mllib_heap512.txt')):
-        for l in mllib_lines(d, fname):
-            if l.startswith('HEAP,'):
-                f = l.split(',')
-                med = float(f[2])
-                out.append('| driver heap per gradient size, %s (`%s`) | %.2f [%s-%s] (%s) | - | - | <= 3 | %s | `%s` |' % (
-                    ' '.join(f[6:]), fname, med, f[3], f[4], f[5], 'yes' if med <= 3 else 'no', cmds.get(tag, '?')))
-            if l.startswith('FAILED') or 'OutOfMemoryError' in l:
-                out.append('| no OOM at 512 MB of driver heap | %s | - | - | no OOM | no | `%s` |' % (l, cmds.get(tag, '?')))
-    if os.path.exists(os.path.join(d, 'mllib_heap512.err')) and 'OutOfMemoryError' in open(os.path.join(d, 'mllib_heap512.err')).read():
-        out.append('| no OOM at 512 MB of driver heap | OutOfMemoryError in mllib_heap512.err | - | - | no OOM | no | `%s` |' % cmds.get('mllib_heap512', '?'))
+    out += heap_rows(d, cmds)
     for l in lines:
         if l.startswith('FIT,'):
             out += ['', 'Whole fit: ' + l[4:]]
-    for l in mllib_lines(d, 'cluster.txt'):
-        if l.startswith('ENV,'):
-            out += ['', 'Cluster scaling machine: `%s`' % l[4:]]
-            break
+    for label, fname in (('Cluster scaling', 'cluster.txt'), ('Driver heap', 'heap.txt')):
+        for l in mllib_lines(d, fname):
+            if l.startswith('ENV,'):
+                out += ['', '%s machine: `%s`' % (label, l[4:])]
+                break
     out += ['', 'Ratios against MLlib are ours / MLlib\'s time per round (one JVM, the two alternating, who goes first alternating too), so lower is better for us; the executor-scaling ratio is a throughput ratio, so higher is better.', '']
     buf = io.StringIO()
     with redirect_stdout(buf):

@@ -2,7 +2,6 @@ package io.sparkgrad.bench;
 
 import io.sparkgrad.spark.DataBlock;
 import io.sparkgrad.spark.DistributedGradient;
-import io.sparkgrad.spark.KryoCheck;
 import io.sparkgrad.spark.LossKind;
 import io.sparkgrad.spark.ModelSpec;
 import io.sparkgrad.spark.PartitionGradient;
@@ -27,8 +26,9 @@ import org.apache.spark.storage.StorageLevel;
  * ratio of one executor's time per pass to two executors' (higher is better; 2 is perfect scaling)
  * and the environment before and after.
  *
- * <p>Run by {@code benchmarks/cluster_scaling.sh} (which makes the SPARK_HOME a standalone Worker
- * needs to start executor JVMs, from the Maven-resolved Spark jars). Arguments {@code key=value}:
+ * <p>Run by {@code benchmarks/cluster_scaling.sh} (through {@code benchmarks/local_cluster.sh},
+ * which makes the SPARK_HOME a standalone Worker needs to start executor JVMs, from the
+ * Maven-resolved Spark jars; the session is {@link LocalCluster}'s). Arguments {@code key=value}:
  * {@code rows=16000 dim=256 model=mlp:512,512,10 parts=8 warmup=30 passes=10 rounds=3 executorMB=1024}.
  */
 public final class ClusterScaling {
@@ -73,25 +73,17 @@ public final class ClusterScaling {
     /** Milliseconds per full-batch gradient pass on {@code executors} executor JVMs of one core each. */
     static double msPerPass(int executors, int mb, ModelSpec spec, int rows, int dim, int parts, int warmup,
                             int passes, boolean printEnv) throws Exception {
-        String master = "local-cluster[" + executors + ",1," + mb + "]";
-        SparkConf conf = KryoCheck.configure(new SparkConf()).setMaster(master).setAppName("sparkgrad-cluster-scaling")
-                .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
-                .set("spark.ui.enabled", "false")
+        SparkConf conf = LocalCluster.conf(executors, mb, "sparkgrad-cluster-scaling")
                 // a free core takes the next task wherever its cached block is (with the default 3 s
                 // wait, tasks may queue for the executor that cached their block); measured: the
                 // same ratio (about 1.0) either way, so placement is not what limits it here
-                .set("spark.locality.wait", "0")
-                .set("spark.executorEnv.OPENBLAS_NUM_THREADS", "1")
-                .set("spark.executor.extraJavaOptions", System.getProperty("sparkgrad.executorJavaOptions", ""))
-                .set("spark.jars", System.getProperty("sparkgrad.jars", ""));
-        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+                .set("spark.locality.wait", "0");
+        SparkSession spark = LocalCluster.start(conf, executors);
         try {
-            spark.sparkContext().setLogLevel("WARN");
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             if (printEnv) {
                 MllibSideBySide.printEnvironment(sc);
             }
-            waitForExecutors(sc, executors);
             JavaRDD<DataBlock> blocks = blocks(sc, rows, dim, parts).persist(StorageLevel.MEMORY_ONLY());
             blocks.count();
             DistributedGradient dg = new DistributedGradient(sc, blocks,
@@ -118,18 +110,6 @@ public final class ClusterScaling {
             return ms;
         } finally {
             spark.stop();
-        }
-    }
-
-    /** Blocks until {@code n} executors have registered (a local-cluster starts them asynchronously). */
-    private static void waitForExecutors(JavaSparkContext sc, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        while (sc.sc().getExecutorMemoryStatus().size() - 1 < n) { // the map counts the driver too
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("only " + (sc.sc().getExecutorMemoryStatus().size() - 1) + " of " + n
-                        + " executors registered in 120 s");
-            }
-            Thread.sleep(200);
         }
     }
 

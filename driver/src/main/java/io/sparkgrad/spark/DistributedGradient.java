@@ -26,10 +26,14 @@ import scala.runtime.BoxedUnit;
  *
  * <p>Lifecycle. The constructor builds the lineage once per fit: the partials RDD (one sum per
  * partition) and, for large gradients, the group RDD over it (contiguous partition groups,
- * coalesced without a shuffle). Their functions are named classes whose per-step input (the
- * broadcast and the {@link StepPlan}) is set before each job, so a step neither builds RDDs nor
- * runs the ClosureCleaner over a captured model. {@link #compute} is therefore one job per step
- * and not re-entrant (it is synchronized).
+ * coalesced without a shuffle) and the slices of each group sum ({@link ChunkedCombine}). Their
+ * functions are named classes whose per-step input (the broadcast and the {@link StepPlan}) is
+ * set before each job, so a step runs no ClosureCleaner over a captured model. A small step is
+ * one job over the partials; a large step builds one {@code ShuffledRDD} over the slices (a
+ * shuffle's outputs cannot be reused across steps), runs one job of two stages, removes that
+ * shuffle's files afterwards and waits until the broadcast's blocks are removed (so the next
+ * step's broadcast never shares the driver's heap with them). {@link #compute} is not
+ * re-entrant (it is synchronized).
  *
  * <p>Two paths, one summation order (so bitwise the same result):
  * <ul>
@@ -39,11 +43,22 @@ import scala.runtime.BoxedUnit;
  *       No shuffle stage; the driver holds at most every partial once, which the threshold
  *       bounds (16 MiB: 8 partitions of a 512k-parameter model).</li>
  *   <li>large gradients: each task of the group RDD computes its group's partitions one after
- *       another and sums them in order on the executor; the driver combines the group sums in
- *       order. The driver then holds the running total (double), one arriving group sum and the
- *       ones that arrived early, never all partials. The cost is that a step runs as many tasks
- *       as groups ({@code ceil(n / ceil(n^(1/depth)))}) rather than partitions.</li>
+ *       another and sums them in order on the executor; the group sums are combined in group
+ *       order on the executors too, chunk by chunk of elements after one shuffle
+ *       ({@link ChunkedCombine}), and the driver copies the sealed chunks into the result. The
+ *       driver holds the broadcast's pieces, the result and the chunks in flight: about two
+ *       gradient sizes (combining the group sums on the driver, as before, held the broadcast, a
+ *       double running total, the arriving group sum and its bytes, any that arrived early and
+ *       the result: six or more by count). The costs: a step runs as many map tasks as groups
+ *       ({@code ceil(n / ceil(n^(1/depth)))}) rather than partitions, and one more stage of
+ *       {@code ceil(dim / 250000)} reduce tasks whose input, the group sums, goes through the
+ *       executors' shuffle files rather than to the driver.</li>
  * </ul>
+ *
+ * <p>The large path removes its shuffle with {@code RDD.cleanShuffleDependencies}, which also
+ * removes shuffles upstream of input blocks that are not persisted (they would then be
+ * recomputed from their source each step): the blocks are expected to be persisted, as
+ * {@link DataParallelTrainer} persists them ({@link TrainingData#cache}).
  */
 public final class DistributedGradient {
     /** Above this many bytes of float partials in total, partitions are summed in groups on executors. */
@@ -57,7 +72,8 @@ public final class DistributedGradient {
     private final boolean grouped;
     private final PartitionStep step;
     private final RDD<GradientSum> partials;
-    private final RDD<GradientSum> groupSums;
+    /** The large path's second level; null on the small path. */
+    private final ChunkedCombine chunked;
 
     public DistributedGradient(JavaSparkContext sc, JavaRDD<DataBlock> blocks, PartitionGradient worker, int treeDepth) {
         this(sc, blocks, worker, treeDepth, SMALL_BYTES);
@@ -66,6 +82,12 @@ public final class DistributedGradient {
     /** With the small/large threshold given ({@code 0}: always grouped when the depth allows). */
     DistributedGradient(JavaSparkContext sc, JavaRDD<DataBlock> blocks, PartitionGradient worker, int treeDepth,
                         long smallBytes) {
+        this(sc, blocks, worker, treeDepth, smallBytes, ChunkedCombine.CHUNK_VALUES);
+    }
+
+    /** With the threshold and the large path's values per chunk given (tests cut small gradients into chunks). */
+    DistributedGradient(JavaSparkContext sc, JavaRDD<DataBlock> blocks, PartitionGradient worker, int treeDepth,
+                        long smallBytes, int chunkValues) {
         this.sc = sc.sc();
         this.numPartitions = blocks.getNumPartitions();
         this.groupSize = TreeReduce.groupSize(numPartitions, treeDepth);
@@ -74,9 +96,15 @@ public final class DistributedGradient {
         this.step = new PartitionStep(worker);
         this.partials = blocks.mapPartitionsWithIndex(step, true).rdd();
         int groups = TreeReduce.groups(numPartitions, groupSize);
-        this.groupSums = grouped
-                ? partials.coalesce(groups, false, Option.apply(new Contiguous(groupSize)), null)
+        this.chunked = grouped
+                ? new ChunkedCombine(partials.coalesce(groups, false, Option.apply(new Contiguous(groupSize)), null),
+                        dim, chunkValues)
                 : null;
+    }
+
+    /** The number of chunks the large path combines separately (1 on the small path). */
+    int chunks() {
+        return grouped ? chunked.chunks() : 1;
     }
 
     /** Whether this gradient is summed in groups on the executors (the large-gradient path). */
@@ -86,20 +114,34 @@ public final class DistributedGradient {
 
     /** The summed gradient of {@code sum_i w_i loss_i} over the plan's rows, at {@code params}; sealed. */
     public synchronized GradientSum compute(float[] params, StepPlan plan) {
-        return ModelReplica.withBroadcast(JavaSparkContext.fromSparkContext(sc), params, bc -> {
+        // the large path waits until the broadcast's pieces are removed, so the next step's never meets them
+        return ModelReplica.withBroadcast(JavaSparkContext.fromSparkContext(sc), params, grouped, bc -> {
             step.set(bc, plan);
             try {
-                int dim = params.length;
-                TreeReduce.Combiner c = grouped
-                        ? new TreeReduce.Combiner(TreeReduce.groups(numPartitions, groupSize), 1, dim)
-                        : new TreeReduce.Combiner(numPartitions, groupSize, dim);
-                sc.runJob(grouped ? groupSums : partials, grouped ? SumGroup.INSTANCE : SealOne.INSTANCE,
-                        new Handler(c), SUM);
-                return c.result();
+                return grouped ? combinedOnExecutors() : combinedOnDriver(params.length);
             } finally {
                 step.set(null, null);
             }
         });
+    }
+
+    /** The small path: the partials, combined on the driver in the tree's order as they arrive. */
+    private GradientSum combinedOnDriver(int dim) {
+        TreeReduce.Combiner c = new TreeReduce.Combiner(numPartitions, groupSize, dim);
+        sc.runJob(partials, SealOne.INSTANCE, new Handler(c), SUM);
+        return c.result();
+    }
+
+    /** The large path: group sums combined chunk by chunk on the executors; the driver assembles the chunks. */
+    private GradientSum combinedOnExecutors() {
+        RDD<scala.Tuple2<Integer, GradientSum>> shuffled = chunked.shuffle();
+        try {
+            ChunkedCombine.Assembly a = chunked.assembly();
+            sc.runJob(shuffled, chunked.combineChunk(), a, SUM);
+            return a.result();
+        } finally {
+            shuffled.cleanShuffleDependencies(false);
+        }
     }
 
     /** The partition function: one {@link GradientSum} per partition, at the step's broadcast and plan. */
@@ -138,33 +180,6 @@ public final class DistributedGradient {
         @Override
         public GradientSum apply(TaskContext tc, scala.collection.Iterator<GradientSum> it) {
             return it.next().seal();
-        }
-
-        private Object readResolve() {
-            return INSTANCE;
-        }
-    }
-
-    /**
-     * The task function of the large path: the group's partition sums in partition order (the
-     * coalesced partition lists its parents in order), from zero, sealed; as {@link TreeReduce}.
-     */
-    static final class SumGroup extends AbstractFunction2<TaskContext, scala.collection.Iterator<GradientSum>, GradientSum>
-            implements Serializable {
-        private static final long serialVersionUID = 1L;
-        static final SumGroup INSTANCE = new SumGroup();
-
-        @Override
-        public GradientSum apply(TaskContext tc, scala.collection.Iterator<GradientSum> it) {
-            GradientSum group = null;
-            while (it.hasNext()) {
-                GradientSum s = it.next().seal();
-                group = group == null ? GradientSum.empty(s.dim()).merge(s) : group.merge(s);
-            }
-            if (group == null) {
-                throw new IllegalStateException("DistributedGradient: an empty partition group");
-            }
-            return group.seal();
         }
 
         private Object readResolve() {

@@ -230,6 +230,16 @@ public final class GradientSum implements Serializable {
         return s;
     }
 
+    /**
+     * Values {@code [from, to)} of this sum, sealed first, as a new sealed sum; with this sum's loss,
+     * weight, counts and non-finite note when {@code withTotals}, else with zero totals (the slices
+     * of {@link ChunkedCombine}: only chunk 0 carries them, so summing slices sums them once).
+     */
+    GradientSum slice(int from, int to, boolean withTotals) {
+        float[] v = java.util.Arrays.copyOfRange(seal().gradient, from, to);
+        return withTotals ? of(v, loss, weight, count, correct, nonFinite) : of(v, 0, 0, 0, 0, null);
+    }
+
     /** Whether the sum is sealed (float values, no accumulator). */
     public boolean sealed() {
         return acc == null;

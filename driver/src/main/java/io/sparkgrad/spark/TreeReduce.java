@@ -15,8 +15,10 @@ import java.util.Map;
  * group sums are then summed in group order. The total is sealed too. Every partial is sealed
  * before it is added. The same order is followed whether the driver combines the partials
  * ({@link Combiner}, the small-gradient path of {@link DistributedGradient}) or the executors sum
- * each group and the driver combines the groups (the large-gradient path), so both paths, and a
- * loop in one JVM that follows this order, give bitwise the same result.
+ * each group and then combine the group sums in group order, element range by element range
+ * ({@link ChunkedCombine}, the large-gradient path: the order is per element, so cutting the
+ * vector into chunks does not change it), so both paths, and a loop in one JVM that follows this
+ * order, give bitwise the same result.
  *
  * <p>Earlier versions built this tree with a {@code groupByKey} per level (a shuffle stage); the
  * grouping by {@code index / g} and the in-order sums are the same, but partials were shipped in

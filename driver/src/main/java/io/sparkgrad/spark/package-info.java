@@ -8,9 +8,10 @@
  * {@link io.sparkgrad.spark.ModelFactory} and computes {@code GradOperation(getByList=true)} of
  * its rows' weighted loss sum in micro-batches ({@link io.sparkgrad.spark.PartitionGradient}) into a
  * {@link io.sparkgrad.spark.GradientSum}, shipped as float32; {@link io.sparkgrad.spark.TreeReduce}'s fixed
- * order sums those in one shuffle-free job ({@link io.sparkgrad.spark.DistributedGradient}: on the
- * driver as results arrive, or in partition groups on the executors for large gradients) and the
- * broadcast is destroyed; the driver applies the {@link io.sparkgrad.spark.Sens} scaling
+ * order sums those in one job ({@link io.sparkgrad.spark.DistributedGradient}: on the driver as
+ * results arrive, or, for large gradients, in partition groups on the executors whose sums are
+ * combined chunk by chunk on the executors after one shuffle, {@link io.sparkgrad.spark.ChunkedCombine})
+ * and the broadcast is destroyed; the driver applies the {@link io.sparkgrad.spark.Sens} scaling
  * (1/total weight by default) and the optional {@link io.sparkgrad.spark.L2Regularization} (together
  * the step function {@link io.sparkgrad.spark.LossFunction}), clips, and steps the optimizer. The
  * run's settings are one immutable {@link io.sparkgrad.spark.TrainerConfig}. Listeners

@@ -2,15 +2,22 @@ package io.sparkgrad.spark;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkgrad.spark.testing.GradientAssertions;
 import io.sparkgrad.spark.testing.LocalSpark;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentSkipListSet;
+import org.apache.spark.MapOutputTrackerMaster;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 
@@ -180,5 +187,85 @@ class DistributedGradientTest {
             out[p] = pg.compute(p, parts.get(p).iterator(), params, plan, 0);
         }
         return out;
+    }
+
+    /**
+     * The large path with the group sums combined on the executors chunk by chunk: bitwise the
+     * one-JVM tree and the driver-combined small path, for several partition counts (one empty
+     * partition, a last group shorter than the others), depths and chunk sizes (several chunks
+     * with a shorter last one, one chunk of exactly the gradient).
+     */
+    @Test
+    void executorCombinedChunksAgreeBitwiseWithTheTreeAndTheSmallPath(SparkSession spark) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        List<Sample> rows = rows(400, 21, true, 3);
+        PartitionGradient pg = new PartitionGradient(MLP, LossKind.SOFTMAX_CROSS_ENTROPY, TaskHook.NONE, 1);
+        float[] params = MLP.create().trainableParamTuple().flatten();
+        int dim = params.length;
+        StepPlan plan = StepPlan.fullBatch(16);
+        int[][] layouts = {{50, 0, 150, 200}, {30, 70, 0, 100, 25, 75, 100}, {40, 40, 40, 40, 40, 40, 40, 40, 40, 40}};
+        for (int[] layout : layouts) {
+            TrainingData data = TrainingData.fromRdd(uneven(sc, rows, layout), DIM).cache();
+            GradientSum[] local = localSums(pg, blocksByPartition(data), params, plan);
+            for (int depth : new int[] {2, 3}) {
+                GradientSum expected = TreeReduce.sumInOrder(local, depth, dim);
+                GradientSum small = new DistributedGradient(sc, data.blocks(), pg, depth).compute(params, plan);
+                for (int chunkValues : new int[] {7, 32, dim}) {
+                    DistributedGradient dg = new DistributedGradient(sc, data.blocks(), pg, depth, 0, chunkValues);
+                    String at = layout.length + " partitions, depth " + depth + ", chunks of " + chunkValues;
+                    assertTrue(dg.grouped(), at);
+                    assertEquals((dim + chunkValues - 1) / chunkValues, dg.chunks(), at);
+                    GradientSum large = dg.compute(params, plan);
+                    assertArrayEquals(expected.gradient(), large.gradient(), at + ": against the one-JVM tree");
+                    assertArrayEquals(small.gradient(), large.gradient(), at + ": against the small path");
+                    assertEquals(expected.loss(), large.loss(), at);
+                    assertEquals(expected.weight(), large.weight(), at);
+                    assertEquals(400, large.count(), at);
+                    assertEquals(expected.correct(), large.correct(), at);
+                    assertTrue(large.isFinite() && large.sealed(), at);
+                }
+            }
+            data.unpersist();
+        }
+    }
+
+    /** Each large step's shuffle is its own (no stale map outputs) and is removed after the step. */
+    @Test
+    void aLargeStepRemovesItsShuffle(SparkSession spark) throws InterruptedException {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Set<Integer> shuffles = new ConcurrentSkipListSet<>();
+        SparkListener listener = new SparkListener() {
+            @Override
+            public void onStageSubmitted(SparkListenerStageSubmitted e) {
+                if (e.stageInfo().shuffleDepId().isDefined()) {
+                    shuffles.add((Integer) e.stageInfo().shuffleDepId().get());
+                }
+            }
+        };
+        sc.sc().addSparkListener(listener);
+        try {
+            TrainingData data = TrainingData.fromRdd(uneven(sc, rows(120, 8, false, 3), 30, 30, 30, 30), DIM).cache();
+            PartitionGradient pg = new PartitionGradient(MLP, LossKind.SOFTMAX_CROSS_ENTROPY, TaskHook.NONE, 1);
+            DistributedGradient dg = new DistributedGradient(sc, data.blocks(), pg, 2, 0, 16);
+            List<List<DataBlock>> parts = blocksByPartition(data);
+            float[] params = MLP.create().trainableParamTuple().flatten();
+            for (int step = 0; step < 3; step++) {
+                params[step] += 0.25f;
+                assertArrayEquals(TreeReduce.sumInOrder(localSums(pg, parts, params, StepPlan.fullBatch(8)), 2, params.length).gradient(),
+                        dg.compute(params, StepPlan.fullBatch(8)).gradient(), "step " + step);
+            }
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (shuffles.size() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(20); // the listener bus is asynchronous
+            }
+            assertEquals(3, shuffles.size(), "one shuffle per step: " + shuffles);
+            MapOutputTrackerMaster tracker = (MapOutputTrackerMaster) SparkEnv.get().mapOutputTracker();
+            for (int id : shuffles) {
+                assertFalse(tracker.containsShuffle(id), "shuffle " + id + " is still registered");
+            }
+            data.unpersist();
+        } finally {
+            sc.sc().removeSparkListener(listener);
+        }
     }
 }
