@@ -66,8 +66,8 @@ public enum LossKind {
 
         @Override
         public long countCorrect(float[] out, int width, float[] labels, int rows) {
-            // one int add of two selects per row: 2x faster than a long count of a compared pair
-            // (measured 9 against 18 us per 4,096 rows; C2 vectorises neither)
+            // one int add of two selects per row: in isolation 9 us per 4,096 rows, against 18 for
+            // a long count of the compared pair
             int right = 0;
             for (int i = 0; i < rows; i++) {
                 right += (out[i] > 0 ? 1 : 0) ^ (labels[i] == 1 ? 0 : 1);

@@ -141,9 +141,10 @@ final class NetlibBlas implements Blas {
      * A product with one output row or column ({@code m == 1} or {@code n == 1}: a logistic
      * regression's forward {@code X w} and its weight gradient {@code X^T g}) goes to GEMV, which
      * reads the matrix once. OpenBLAS's GEMM (0.3.21, Debian 12's) packs the whole matrix into its
-     * own buffer first even when the other operand is a vector, which doubled the native time of
-     * the LR gradient pass (JFR: 139 native samples in sgemm against MLlib's 122 in dgemv, on half
-     * the bytes). The vector's stride is 1 either way, since one of its dimensions is 1.
+     * own buffer first even when the other operand is a vector. Measured on the LR gradient pass:
+     * JFR counted 139 native samples in our float sgemm against 122 in MLlib's dgemv over twice
+     * our bytes; with GEMV the pass went from 0.75 to about 0.5-0.55 of MLlib's time
+     * (BENCHMARKS.md). The vector's stride is 1 either way, since one of its dimensions is 1.
      */
     @Override
     public void sgemm(boolean transA, boolean transB, int m, int n, int k,
