@@ -99,7 +99,7 @@ public final class Fused {
             double[] yd = y.doubleStorage();
             double[] o = new double[n];
             for (int i = 0; i < n; i++) {
-                o[i] = bce(xd[i], yd[i]);
+                o[i] = bce(xd[i], yd[i], true);
             }
             return Tensor.wrap(o, x.shape());
         }
@@ -107,14 +107,15 @@ public final class Fused {
         float[] yf = y.floatStorage();
         float[] o = new float[n];
         for (int i = 0; i < n; i++) {
-            double v = xf[i];
-            o[i] = (float) ((v >= 0 ? v : 0) - v * yf[i] + log1pUnit(Math.exp(v >= 0 ? -v : v)));
+            o[i] = (float) bce(xf[i], yf[i], false);
         }
         return Tensor.wrap(o, x.shape());
     }
 
-    private static double bce(double x, double y) {
-        return (x >= 0 ? x : 0) - x * y + Math.log1p(Math.exp(x >= 0 ? -x : x));
+    /** The loss of one logit; {@code fdlibm}: {@code Math.log1p} (FLOAT64), else {@link #log1pUnit} (FLOAT32). */
+    private static double bce(double x, double y, boolean fdlibm) {
+        double e = Math.exp(x >= 0 ? -x : x);
+        return (x >= 0 ? x : 0) - x * y + (fdlibm ? Math.log1p(e) : log1pUnit(e));
     }
 
     /**
