@@ -172,7 +172,6 @@ public final class PartitionGradient implements Serializable {
                 + " (non-finite loss)";
     }
 
-    /** A tuple of gradient tensors, concatenated in order into one flat buffer of {@code numel} floats. */
     /**
      * Each parameter's gradient as float values, in order: a FLOAT32 gradient's own storage (read in
      * place, not copied), a FLOAT64 one rounded. Together they are {@link #flatten}'s layout.
@@ -187,18 +186,13 @@ public final class PartitionGradient implements Serializable {
         return out;
     }
 
+    /** A tuple of gradient tensors, concatenated in order ({@link #pieces}) into one flat buffer of {@code numel} floats. */
     public static float[] flatten(Value grads, int numel) {
         float[] flat = new float[numel];
         int off = 0;
-        for (int i = 0; i < grads.arity(); i++) {
-            Tensor g = grads.get(i).tensor();
-            if (g.dtype() == DType.FLOAT32) {
-                System.arraycopy(g.floatStorage(), 0, flat, off, g.size());
-            } else {
-                float[] v = g.toFloatArray();
-                System.arraycopy(v, 0, flat, off, v.length);
-            }
-            off += g.size();
+        for (float[] p : pieces(grads)) {
+            System.arraycopy(p, 0, flat, off, p.length);
+            off += p.length;
         }
         return flat;
     }
