@@ -87,13 +87,14 @@ public final class Evaluator {
                         Tensor l = loss.perSample(out, Precision.wrap(y, dtype, n));
                         float[] o = out.toFloatArray();
                         int dim = out.rank() == 2 ? out.shape(1) : 1;
+                        if (loss.isClassification()) {
+                            m.correct += loss.countCorrect(o, dim, y, n);
+                        }
                         for (int i = 0; i < n; i++) {
                             double w = b.weight(s + i);
                             m.loss += w * l.getFlat(i);
                             m.weight += w;
-                            if (loss.isClassification() && loss.correct(o, i, dim, y[i])) {
-                                m.correct++;
-                            } else if (m.regression != null) {
+                            if (m.regression != null) {
                                 m.regression.add(o[i * dim], y[i], w);
                             }
                         }
