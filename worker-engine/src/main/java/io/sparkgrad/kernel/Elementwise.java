@@ -38,6 +38,7 @@ public final class Elementwise {
     /** Binary elementwise functions; the comparisons return BOOL. (Subtraction is add and neg.) */
     public enum Binary {
         ADD(false) { public double apply(double a, double b) { return a + b; } },
+        SUB(false) { public double apply(double a, double b) { return a - b; } },
         MUL(false) { public double apply(double a, double b) { return a * b; } },
         DIV(false) { public double apply(double a, double b) { return a / b; } },
         POW(false) { public double apply(double a, double b) { return Math.pow(a, b); } },

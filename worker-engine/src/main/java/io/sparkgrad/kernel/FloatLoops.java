@@ -25,6 +25,11 @@ final class FloatLoops {
                     o[i] = x[i] + y[i];
                 }
                 break;
+            case SUB:
+                for (int i = 0; i < n; i++) {
+                    o[i] = x[i] - y[i];
+                }
+                break;
             case MUL:
                 for (int i = 0; i < n; i++) {
                     o[i] = x[i] * y[i];
@@ -51,6 +56,11 @@ final class FloatLoops {
                     o[oo + j] = x[xo + j] + y[yo + j];
                 }
                 return true;
+            case SUB:
+                for (int j = 0; j < len; j++) {
+                    o[oo + j] = x[xo + j] - y[yo + j];
+                }
+                return true;
             case MUL:
                 for (int j = 0; j < len; j++) {
                     o[oo + j] = x[xo + j] * y[yo + j];
@@ -73,6 +83,11 @@ final class FloatLoops {
             case ADD:
                 for (int i = 0; i < n; i++) {
                     o[i] = x[i] + c;
+                }
+                break;
+            case SUB:
+                for (int i = 0; i < n; i++) {
+                    o[i] = x[i] - c;
                 }
                 break;
             case MUL:
@@ -104,6 +119,11 @@ final class FloatLoops {
             case ADD:
                 for (int j = 0; j < len; j++) {
                     o[oo + j] = x[xo + j * sx] + y[yo + j * sy];
+                }
+                break;
+            case SUB:
+                for (int j = 0; j < len; j++) {
+                    o[oo + j] = x[xo + j * sx] - y[yo + j * sy];
                 }
                 break;
             case MUL:

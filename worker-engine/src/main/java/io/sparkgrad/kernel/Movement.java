@@ -82,6 +82,15 @@ public final class Movement {
         if (Arrays.equals(x.shape(), shape)) {
             return x;
         }
+        if (x.size() == 1) { // a scalar cotangent spread over a sum's input: a fill, no index walk
+            Object out = Storage.allocate(x.dtype(), Shapes.size(shape));
+            if (out instanceof double[] od) {
+                Arrays.fill(od, x.doubleStorage()[0]);
+            } else {
+                Arrays.fill((float[]) out, x.floatStorage()[0]);
+            }
+            return Storage.wrap(x.dtype(), out, shape);
+        }
         return gatherStrided(x, shape, Shapes.broadcastStrides(x.shape(), shape), 0);
     }
 

@@ -39,7 +39,7 @@ public final class Ops {
 
     /** {@code a - b = a + (-b)}: exact, since negation is. */
     public static Tensor sub(Tensor a, Tensor b) {
-        return add(a, neg(b));
+        return Primitives.SUB.apply(a, b);
     }
 
     public static Tensor sub(Tensor a, double b) {

@@ -42,6 +42,16 @@ public final class Primitives {
             in -> Elementwise.binary(Binary.ADD, in[0], in[1]),
             (g, in, y, n) -> new Tensor[] {g, g});
 
+    /**
+     * {@code y = a - b}; {@code da = g, db = -g}. A primitive rather than {@code a + (-b)} (the
+     * same value in IEEE arithmetic, signed zeros included; only a NaN's sign bit may differ) so
+     * that it is one pass over memory, not two: {@code sigmoid(x) - t} in binary cross-entropy's
+     * VJP, every optimizer's update.
+     */
+    public static final Primitive SUB = Primitive.of("sub",
+            in -> Elementwise.binary(Binary.SUB, in[0], in[1]),
+            (g, in, y, n) -> new Tensor[] {n[0] ? g : null, n[1] ? Ops.neg(g) : null});
+
     /** {@code y = a * b}; {@code da = g b, db = g a}. */
     public static final Primitive MUL = Primitive.of("mul",
             in -> Elementwise.binary(Binary.MUL, in[0], in[1]),
@@ -342,7 +352,7 @@ public final class Primitives {
 
     /** The names of every primitive in this registry, for coverage checks and docs. */
     public static final List<String> NAMES = List.of(
-            "add", "mul", "div", "pow", "maximum", "minimum", "where",
+            "add", "sub", "mul", "div", "pow", "maximum", "minimum", "where",
             "neg", "exp", "log", "sqrt", "abs", "tanh", "identity", "cast",
             "matmul", "sum", "max", "reshape", "transpose", "broadcastTo", "slice", "pad", "concat", "gather",
             "relu", "reluGrad", "sigmoid", "bceWithLogits", "logSoftmax", "softmaxCrossEntropy",

@@ -111,6 +111,18 @@ class FusedPrimitivesTest {
     }
 
     @Test
+    void sigmoidSelectIsBitwiseTheCompositeAtTheEdgesInBothPrecisions() {
+        double[] edges = {0.0, -0.0, Double.MIN_VALUE, -Double.MIN_VALUE, 1e-40, -1e-40, 0.5, -0.5, 16.5, -16.5,
+            88.7, -88.7, 103.9, -103.9, 745.2, -745.2, 1e300, -1e300, Double.POSITIVE_INFINITY,
+            Double.NEGATIVE_INFINITY};
+        for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            Tensor x = Ops.cast(Tensor.wrap(edges, edges.length), dt);
+            assertBitwiseEqual(oldSigmoid(x), Ops.sigmoid(x));
+            assertTrue(Double.isNaN(Ops.sigmoid(Ops.cast(Tensor.wrap(new double[] {Double.NaN}, 1), dt)).getFlat(0)));
+        }
+    }
+
+    @Test
     void eachFusedOpRecordsOneNodeAndNoComparison() {
         Tensor x = floats(5, 4, 3);
         Tensor labels = Tensor.of(0f, 2f, 1f, 1f);
