@@ -1,7 +1,6 @@
 package io.sparkgrad.spark;
 
 import io.sparkgrad.DType;
-import io.sparkgrad.DType;
 import io.sparkgrad.Tensor;
 import io.sparkgrad.Value;
 import io.sparkgrad.nn.Cell;
@@ -12,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.IntUnaryOperator;
 
 /**
  * The partition side of a step: rebuild the model from its factory, load the broadcast parameter
@@ -62,22 +62,29 @@ public final class PartitionGradient implements Serializable {
             throw new IllegalStateException("partition " + partition + " holds " + total + " rows; repartition the data");
         }
         int n = (int) total;
-        int[] order = plan.order(n, partition);
         int lo = (int) plan.from(n);
         int hi = (int) plan.to(n);
         int dim = blocks.get(0).dim;
-        // row index -> (block, row in block)
-        int[] blockOf = new int[n];
-        int[] rowOf = new int[n];
-        for (int b = 0, r = 0; b < blocks.size(); b++) {
-            DataBlock blk = blocks.get(b);
+        for (DataBlock blk : blocks) {
             if (blk.dim != dim) {
                 throw new IllegalArgumentException("partition " + partition + ": block at row " + blk.firstRow + " has "
                         + blk.dim + " features, the first block has " + dim);
             }
-            for (int i = 0; i < blk.rows; i++, r++) {
-                blockOf[r] = b;
-                rowOf[r] = i;
+        }
+        // the row order and the row index -> (block, row in block) maps only for a shuffled plan;
+        // in storage order a row's index is its position (three int arrays per partition and
+        // step less: 1.5 MB for a 125k-row partition)
+        int[] order = plan.shuffle() ? plan.order(n, partition) : null;
+        int[] blockOf = null;
+        int[] rowOf = null;
+        if (order != null) {
+            blockOf = new int[n];
+            rowOf = new int[n];
+            for (int b = 0, r = 0; b < blocks.size(); b++) {
+                for (int i = 0; i < blocks.get(b).rows; i++, r++) {
+                    blockOf[r] = b;
+                    rowOf[r] = i;
+                }
             }
         }
         boolean classify = loss.isClassification();
@@ -90,15 +97,18 @@ public final class PartitionGradient implements Serializable {
         for (int b = 0; b < blocks.size(); b++) {
             blockStart[b + 1] = blockStart[b] + blocks.get(b).rows;
         }
-        for (int start = lo, m; start < hi; start += m) {
+        float[] ones = new float[0]; // unit weights, shared by the micro-batches of one size (never written)
+        for (int start = lo, m, b = 0; start < hi; start += m) {
             m = Math.min(plan.microBatch(), hi - start);
             float[] x;
             float[] y;
             float[] w;
-            if (!plan.shuffle()) {
+            if (order == null) {
                 // Storage order: a micro-batch stays inside one block and is a slice of its arrays
                 // (the block's own arrays, with no copy, when it covers the whole block).
-                int b = blockOf[start];
+                while (blockStart[b + 1] <= start) {
+                    b++;
+                }
                 DataBlock blk = blocks.get(b);
                 m = Math.min(m, blockStart[b + 1] - start);
                 int r0 = start - blockStart[b];
@@ -106,8 +116,11 @@ public final class PartitionGradient implements Serializable {
                 x = whole ? blk.features : Arrays.copyOfRange(blk.features, r0 * dim, (r0 + m) * dim);
                 y = whole ? blk.labels : Arrays.copyOfRange(blk.labels, r0, r0 + m);
                 if (blk.weights == null) {
-                    w = new float[m];
-                    Arrays.fill(w, 1f);
+                    if (ones.length != m) {
+                        ones = new float[m];
+                        Arrays.fill(ones, 1f);
+                    }
+                    w = ones;
                 } else {
                     w = whole ? blk.weights : Arrays.copyOfRange(blk.weights, r0, r0 + m);
                 }
@@ -152,6 +165,7 @@ public final class PartitionGradient implements Serializable {
      * partition; only computed on this error path.
      */
     private String culprits(Cell model, float[] x, float[] y, int m, int dim, int[] order, int start) {
+        IntUnaryOperator rowIndex = order == null ? i -> i : i -> order[i];
         DType dtype = Precision.of(model);
         Tensor per = Ops.stopGradient(loss.perSample(model.apply(Precision.wrap(x, dtype, m, dim)),
                 Precision.wrap(y, dtype, m)));
@@ -160,13 +174,13 @@ public final class PartitionGradient implements Serializable {
         for (int i = 0; i < m; i++) {
             if (!Double.isFinite(per.getFlat(i))) {
                 if (found < 10) {
-                    rows.append(found == 0 ? "" : ",").append(order[start + i]);
+                    rows.append(found == 0 ? "" : ",").append(rowIndex.applyAsInt(start + i));
                 }
                 found++;
             }
         }
         if (found == 0) {
-            return "rows " + order[start] + ".." + "(" + m + " rows; every loss is finite, the gradient is not)";
+            return "rows " + rowIndex.applyAsInt(start) + ".." + "(" + m + " rows; every loss is finite, the gradient is not)";
         }
         return (found == 1 ? "row " : "rows ") + rows + (found > 10 ? " and " + (found - 10) + " more" : "")
                 + " (non-finite loss)";
