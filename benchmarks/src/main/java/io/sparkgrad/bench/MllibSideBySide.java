@@ -74,7 +74,7 @@ import scala.runtime.AbstractFunction1;
  *       cached form each side's first step uses.</li>
  * </ul>
  * Sizes are {@code key=value} arguments (or {@code -Dbench.key=value}): rows=1000000 dim=100
- * parts=8 rounds=3 passes=5 fixedRows=8000 fixedDim=10 fixedPasses=30 lbfgsIter=20
+ * parts=8 rounds=3 passes=5 warmup=40 fixedRows=8000 fixedDim=10 fixedPasses=30 lbfgsIter=20
  * heapParams=10000000 cases=abcdg depth=2. From the repository root, after
  * {@code mvn -B -DskipTests package}:
  * <pre>
@@ -255,7 +255,12 @@ public final class MllibSideBySide {
                 new Aggregators(sc.broadcast(ones), sc.broadcast(new double[dim])), Option.empty(), depth,
                 ClassTag$.MODULE$.apply(InstanceBlock.class), ClassTag$.MODULE$.apply(BinaryLogisticBlockAggregator.class));
         breeze.linalg.DenseVector<Object> coef = new breeze.linalg.DenseVector$mcD$sp(new double[dim + 1]);
-        alternate(name + "_depth" + depth, arg("rounds", 3), passes,
+        // both sides' code runs in this JVM's task threads, and a pass runs each task path only
+        // parts times: with one round of 5 passes as warm-up, C2 was still compiling our engine's
+        // loops and MLlib's aggregator in the timed rounds (outside Spark, one thread: 28.8 ms per
+        // partition after 80 partitions, 15.0 ms after 640). A fit runs tens to hundreds of
+        // passes, so the figure is the steady state: warmup passes of each side first.
+        alternate(name + "_depth" + depth, arg("rounds", 3), arg("warmup", 40), passes,
                 () -> dg.compute(params, plan).loss(),
                 () -> (Double) loss.calculate(coef)._1());
         ours.unpersist(true);
@@ -351,23 +356,30 @@ public final class MllibSideBySide {
         }
     }
 
-    /**
-     * One warm-up round, then {@code rounds} rounds alternating ours and MLlib (who goes first
-     * alternates too); a round times {@code calls} calls of each. Prints the per-round ratio.
-     */
+    /** {@link #alternate(String, int, int, int, DoubleSupplier, DoubleSupplier)} with a warm-up round of {@code calls} calls. */
     static void alternate(String name, int rounds, int calls, DoubleSupplier ours, DoubleSupplier theirs) {
+        alternate(name, rounds, calls, calls, ours, theirs);
+    }
+
+    /**
+     * One untimed warm-up round of {@code warmup} calls of each side, then {@code rounds} rounds
+     * alternating ours and MLlib (who goes first alternates too); a round times {@code calls} calls
+     * of each. Prints the median, lowest and highest per-round ratio.
+     */
+    static void alternate(String name, int rounds, int warmup, int calls, DoubleSupplier ours, DoubleSupplier theirs) {
         List<Double> ratios = new ArrayList<>();
         List<Double> oursMs = new ArrayList<>();
         List<Double> theirsMs = new ArrayList<>();
         for (int r = -1; r < rounds; r++) {
+            int n = r < 0 ? warmup : calls;
             double a;
             double b;
             if ((r & 1) == 0) {
-                a = time(ours, calls);
-                b = time(theirs, calls);
+                a = time(ours, n);
+                b = time(theirs, n);
             } else {
-                b = time(theirs, calls);
-                a = time(ours, calls);
+                b = time(theirs, n);
+                a = time(ours, n);
             }
             if (r >= 0) {
                 ratios.add(a / b);
