@@ -39,11 +39,11 @@ import org.apache.spark.storage.StorageLevel;
  * and the figure then reads one less; the first committed driver-alone figures, 1.43 and 1.24,
  * were read so, before {@link DistributedGradient}'s large path waited for the removal); during
  * the pass a sampler thread forces a full GC every {@code gcEveryMs} milliseconds
- * ({@code 0}: only the collections the JVM makes itself), and the largest heap in use right after
- * any collection (live data at that moment, from the GC notifications) less the base, over the
+ * ({@code 0}: only the full collections the JVM makes itself), and the largest heap in use right
+ * after any full collection (live data at that moment, from the GC notifications) less the base, over the
  * gradient's bytes, is the multiple. With the driver alone and a large heap the JVM may not
  * collect at all during a pass, so without the sampler the figure would read 0; the number of
- * collections seen is printed ({@code gcs}, the median over rounds). The heap pools' peak, which
+ * full collections seen is printed ({@code gcs}, the median over rounds). The heap pools' peak, which
  * counts garbage, is printed beside it as an upper bound.
  */
 public final class DriverHeap {
@@ -148,9 +148,11 @@ public final class DriverHeap {
     }
 
     /**
-     * The largest heap in use right after any garbage collection (live data at that moment, from
-     * the GC notifications), while registered. The pools' peak usage also counts garbage not yet
-     * collected, so it is printed only as an upper bound.
+     * The largest heap in use right after a full garbage collection (live data at that moment, from
+     * the GC notifications), while registered; a minor collection's figure would also count the
+     * old generation's garbage. In use is G1's count, whole regions for a humongous array (one of
+     * at least half a region): what the heap must hold. The pools' peak usage also counts garbage
+     * not yet collected, so it is printed only as an upper bound.
      */
     static final class AfterGc implements javax.management.NotificationListener, AutoCloseable {
         final java.util.concurrent.atomic.AtomicLong max = new java.util.concurrent.atomic.AtomicLong();
@@ -186,8 +188,10 @@ public final class DriverHeap {
                     used += e.getValue().getUsed();
                 }
             }
-            max.accumulateAndGet(used, Math::max);
-            count.incrementAndGet();
+            if (info.getGcAction().contains("major")) { // a minor GC leaves the old generation's garbage
+                max.accumulateAndGet(used, Math::max);
+                count.incrementAndGet();
+            }
         }
 
         @Override

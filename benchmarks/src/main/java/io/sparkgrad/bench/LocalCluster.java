@@ -1,6 +1,6 @@
 package io.sparkgrad.bench;
 
-import io.sparkgrad.spark.KryoCheck;
+import io.sparkgrad.spark.SparkGradConf;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -19,11 +19,11 @@ final class LocalCluster {
     }
 
     /**
-     * SparkGrad's Kryo settings, {@code executors} executor JVMs of one core and {@code mb} MB each,
+     * SparkGrad's settings ({@link SparkGradConf}), {@code executors} executor JVMs of one core and {@code mb} MB each,
      * loopback only, no UI, one BLAS thread per executor.
      */
     static SparkConf conf(int executors, int mb, String appName) {
-        return KryoCheck.configure(new SparkConf()).setMaster("local-cluster[" + executors + ",1," + mb + "]")
+        return SparkGradConf.configure(new SparkConf()).setMaster("local-cluster[" + executors + ",1," + mb + "]")
                 .setAppName(appName)
                 .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
                 .set("spark.ui.enabled", "false")

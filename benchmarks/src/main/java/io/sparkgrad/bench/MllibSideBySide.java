@@ -5,10 +5,10 @@ import io.sparkgrad.ml.SparkGradModel;
 import io.sparkgrad.spark.DataBlock;
 import io.sparkgrad.spark.DataParallelTrainer;
 import io.sparkgrad.spark.DistributedGradient;
-import io.sparkgrad.spark.KryoCheck;
 import io.sparkgrad.spark.LossKind;
 import io.sparkgrad.spark.ModelSpec;
 import io.sparkgrad.spark.PartitionGradient;
+import io.sparkgrad.spark.SparkGradConf;
 import io.sparkgrad.spark.StepPlan;
 import io.sparkgrad.spark.TaskHook;
 import io.sparkgrad.spark.TrainingData;
@@ -30,8 +30,8 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.classification.LogisticRegressionModel;
 import org.apache.spark.ml.feature.Instance;
-import org.apache.spark.ml.feature.InstanceBlock;
 import org.apache.spark.ml.feature.InstanceBlock$;
+import org.apache.spark.ml.feature.InstanceBlock;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.linalg.Vectors;
@@ -113,7 +113,7 @@ public final class MllibSideBySide {
     public static void main(String[] args) throws Exception {
         parseArgs(args);
         String cases = arg("cases", "abcdg");
-        SparkConf conf = KryoCheck.configure(new SparkConf()).setIfMissing("spark.master", "local[2]")
+        SparkConf conf = SparkGradConf.configure(new SparkConf()).setIfMissing("spark.master", "local[2]")
                 .setIfMissing("spark.app.name", "sparkgrad-mllib-side-by-side")
                 .set("spark.kryo.registrationRequired", "false"); // MLlib's own classes are not in our registrator
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();

@@ -3,10 +3,10 @@ package io.sparkgrad.bench;
 import io.sparkgrad.spark.DataBlock;
 import io.sparkgrad.spark.DistributedGradient;
 import io.sparkgrad.spark.GradientSum;
-import io.sparkgrad.spark.KryoCheck;
 import io.sparkgrad.spark.LossKind;
 import io.sparkgrad.spark.ModelSpec;
 import io.sparkgrad.spark.PartitionGradient;
+import io.sparkgrad.spark.SparkGradConf;
 import io.sparkgrad.spark.StepPlan;
 import io.sparkgrad.spark.TaskHook;
 import java.util.ArrayList;
@@ -44,7 +44,7 @@ public final class StepTiming {
         int passes = args.length > 3 ? Integer.parseInt(args[3]) : 20;
         int micro = args.length > 4 ? Integer.parseInt(args[4]) : 4096;
         int depth = args.length > 5 ? Integer.parseInt(args[5]) : 2;
-        SparkConf conf = KryoCheck.configure(new SparkConf()).setIfMissing("spark.master", "local[2]")
+        SparkConf conf = SparkGradConf.configure(new SparkConf()).setIfMissing("spark.master", "local[2]")
                 .setIfMissing("spark.app.name", "sparkgrad-step-timing");
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());

@@ -5,7 +5,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Sessions for local runs and tests: Kryo configured for SparkGrad, and bound to loopback only
+ * Sessions for local runs and tests: SparkGrad's settings ({@link SparkGradConf}), and bound to loopback only
  * ({@code spark.driver.host} and {@code spark.driver.bindAddress} 127.0.0.1), so nothing listens on
  * another interface. On a cluster, spark-submit's own settings apply instead.
  */
@@ -20,7 +20,7 @@ public final class SparkSessions {
 
     /** As {@link #local(String, String)}, with {@code extra} settings applied over the defaults. */
     public static SparkSession local(String master, String appName, Map<String, String> extra) {
-        SparkConf conf = KryoCheck.configure(new SparkConf())
+        SparkConf conf = SparkGradConf.configure(new SparkConf())
                 .setMaster(master)
                 .setAppName(appName)
                 .set("spark.driver.host", "127.0.0.1")

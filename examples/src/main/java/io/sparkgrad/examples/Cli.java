@@ -1,6 +1,6 @@
 package io.sparkgrad.examples;
 
-import io.sparkgrad.spark.KryoCheck;
+import io.sparkgrad.spark.SparkGradConf;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.Set;
@@ -105,11 +105,11 @@ public final class Cli implements Runnable {
     }
 
     /**
-     * The job's session: spark-submit's settings, else local[2] bound to loopback; Kryo configured
-     * for SparkGrad, then {@code settings} ({@code key=value}) over those.
+     * The job's session: spark-submit's settings, else local[2] bound to loopback; SparkGrad's
+     * settings ({@link SparkGradConf}), then {@code settings} ({@code key=value}) over those.
      */
     static SparkSession session(String appName, String... settings) {
-        SparkConf conf = KryoCheck.configure(new SparkConf());
+        SparkConf conf = SparkGradConf.configure(new SparkConf());
         for (String kv : settings) {
             int eq = kv.indexOf('=');
             conf.set(kv.substring(0, eq), kv.substring(eq + 1));
