@@ -45,15 +45,15 @@ public final class ClusterScaling {
     }
 
     public static void main(String[] args) throws Exception {
-        MllibSideBySide.parseArgs(args);
-        int rows = MllibSideBySide.arg("rows", 64_000);
-        int dim = MllibSideBySide.arg("dim", 256);
-        String model = MllibSideBySide.arg("model", "mlp:512,512,10");
-        int parts = MllibSideBySide.arg("parts", 8);
-        int passes = MllibSideBySide.arg("passes", 6);
-        int warmup = MllibSideBySide.arg("warmup", 10); // as many micro-batches as 40 passes of 16,000 rows
-        int rounds = MllibSideBySide.arg("rounds", 3);
-        int mb = MllibSideBySide.arg("executorMB", 1024);
+        SideBySide.parseArgs(args);
+        int rows = SideBySide.arg("rows", 64_000);
+        int dim = SideBySide.arg("dim", 256);
+        String model = SideBySide.arg("model", "mlp:512,512,10");
+        int parts = SideBySide.arg("parts", 8);
+        int passes = SideBySide.arg("passes", 6);
+        int warmup = SideBySide.arg("warmup", 10); // as many micro-batches as 40 passes of 16,000 rows
+        int rounds = SideBySide.arg("rounds", 3);
+        int mb = SideBySide.arg("executorMB", 1024);
         ModelSpec spec = ModelSpec.parse(model, dim, 10, 1);
         List<Double> ratios = new ArrayList<>();
         List<Double> one = new ArrayList<>();
@@ -74,9 +74,9 @@ public final class ClusterScaling {
             one.add(b);
         }
         System.out.printf(Locale.ROOT, "RATIO,f_two_executors_vs_one,%.3f,%.3f,%.3f,%d,ours_ms=%.1f,mllib_ms=%.1f%n",
-                MllibSideBySide.median(ratios), ratios.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
+                SideBySide.median(ratios), ratios.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
                 ratios.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN), ratios.size(),
-                MllibSideBySide.median(two), MllibSideBySide.median(one));
+                SideBySide.median(two), SideBySide.median(one));
     }
 
     /** Milliseconds per full-batch gradient pass on {@code executors} executor JVMs of one core each. */
@@ -91,7 +91,7 @@ public final class ClusterScaling {
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             if (printEnv) {
-                MllibSideBySide.printEnvironment(sc);
+                SideBySide.printEnvironment(sc);
             }
             JavaRDD<DataBlock> blocks = blocks(sc, rows, dim, parts).persist(StorageLevel.MEMORY_ONLY());
             blocks.count();

@@ -52,15 +52,15 @@ public final class DriverHeap {
 
     /** The driver-alone measurement on a local-cluster; prints the environment, the HEAP line, the environment. */
     public static void main(String[] args) throws Exception {
-        MllibSideBySide.parseArgs(args);
-        int executors = MllibSideBySide.arg("executors", 2);
-        SparkSession spark = LocalCluster.start(LocalCluster.conf(executors, MllibSideBySide.arg("executorMB", 3072),
+        SideBySide.parseArgs(args);
+        int executors = SideBySide.arg("executors", 2);
+        SparkSession spark = LocalCluster.start(LocalCluster.conf(executors, SideBySide.arg("executorMB", 3072),
                 "sparkgrad-driver-heap"), executors);
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            MllibSideBySide.printEnvironment(sc);
-            measure(sc, MllibSideBySide.arg("heapParams", 10_000_000), MllibSideBySide.arg("parts", 8));
-            MllibSideBySide.printEnvironment(sc);
+            SideBySide.printEnvironment(sc);
+            measure(sc, SideBySide.arg("heapParams", 10_000_000), SideBySide.arg("parts", 8));
+            SideBySide.printEnvironment(sc);
         } finally {
             spark.stop();
         }
@@ -74,17 +74,17 @@ public final class DriverHeap {
         JavaRDD<DataBlock> blocks = MllibSideBySide.ourBlocks(sc, parts * 4, in, parts).persist(StorageLevel.MEMORY_ONLY());
         blocks.count();
         DistributedGradient dg = new DistributedGradient(sc, blocks,
-                new PartitionGradient(spec, LossKind.BCE_WITH_LOGITS, TaskHook.NONE, 1), MllibSideBySide.arg("depth", 2));
+                new PartitionGradient(spec, LossKind.BCE_WITH_LOGITS, TaskHook.NONE, 1), SideBySide.arg("depth", 2));
         float[] p = spec.create().trainableParamTuple().flatten();
         long gradBytes = (long) p.length * Float.BYTES;
         StepPlan plan = StepPlan.fullBatch(TrainingData.BLOCK_ROWS);
-        int gcEveryMs = MllibSideBySide.arg("gcEveryMs", 20);
+        int gcEveryMs = SideBySide.arg("gcEveryMs", 20);
         dg.compute(p, plan); // warm-up
         List<Double> multiples = new ArrayList<>();
         List<Double> upper = new ArrayList<>();
         List<Double> gcs = new ArrayList<>();
         AfterGc afterGc = new AfterGc();
-        for (int r = 0; r < MllibSideBySide.arg("rounds", 3); r++) {
+        for (int r = 0; r < SideBySide.arg("rounds", 3); r++) {
             long base = settledHeap();
             for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
                 pool.resetPeakUsage();
@@ -111,7 +111,7 @@ public final class DriverHeap {
                         + "poolPeakIncludingGarbage=%.2f,maxHeapMB=%d,executors=%s,gcs=%.0f,gcEveryMs=%d%n",
                 m[m.length / 2], m[0], m[m.length - 1], m.length, p.length, gradBytes / 1e6, u[u.length / 2],
                 Runtime.getRuntime().maxMemory() >> 20, sc.isLocal() ? "in-driver" : "separate",
-                MllibSideBySide.median(gcs), gcEveryMs);
+                SideBySide.median(gcs), gcEveryMs);
         blocks.unpersist(true);
     }
 

@@ -13,16 +13,11 @@ import io.sparkgrad.spark.StepPlan;
 import io.sparkgrad.spark.TaskHook;
 import io.sparkgrad.spark.TrainingData;
 import java.io.Serializable;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.function.DoubleSupplier;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -87,75 +82,36 @@ public final class MllibSideBySide {
     private MllibSideBySide() {
     }
 
-    private static final Map<String, String> ARGS = new LinkedHashMap<>();
-
-    static int arg(String key, int def) {
-        String v = ARGS.getOrDefault(key, System.getProperty("bench." + key));
-        return v == null ? def : Integer.parseInt(v);
-    }
-
-    static String arg(String key, String def) {
-        return ARGS.getOrDefault(key, System.getProperty("bench." + key, def));
-    }
-
-    /** Reads {@code key=value} arguments into {@link #arg}'s table; exits 2 naming a malformed one. */
-    static void parseArgs(String[] args) {
-        for (String a : args) {
-            int eq = a.indexOf('=');
-            if (eq < 1) {
-                System.err.println("error: argument '" + a + "' is not key=value");
-                System.exit(2);
-            }
-            ARGS.put(a.substring(0, eq), a.substring(eq + 1));
-        }
-    }
-
     public static void main(String[] args) throws Exception {
-        parseArgs(args);
-        String cases = arg("cases", "abcdg");
+        SideBySide.parseArgs(args);
+        String cases = SideBySide.arg("cases", "abcdg");
         SparkConf conf = SparkGradConf.configure(new SparkConf()).setIfMissing("spark.master", "local[2]")
                 .setIfMissing("spark.app.name", "sparkgrad-mllib-side-by-side")
                 .set("spark.kryo.registrationRequired", "false"); // MLlib's own classes are not in our registrator
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        printEnvironment(sc);
-        int rows = arg("rows", 1_000_000);
-        int dim = arg("dim", 100);
-        int parts = arg("parts", 8);
+        SideBySide.printEnvironment(sc);
+        int rows = SideBySide.arg("rows", 1_000_000);
+        int dim = SideBySide.arg("dim", 100);
+        int parts = SideBySide.arg("parts", 8);
         if (cases.contains("a")) {
-            gradientPass(spark, sc, rows, dim, parts, "a_lr_gradient_pass", arg("passes", 5));
+            gradientPass(spark, sc, rows, dim, parts, "a_lr_gradient_pass", SideBySide.arg("passes", 5));
         }
         if (cases.contains("b")) {
-            fixedCost(spark, sc, arg("fixedRows", 8000), arg("fixedDim", 10), parts);
+            fixedCost(spark, sc, SideBySide.arg("fixedRows", 8000), SideBySide.arg("fixedDim", 10), parts);
         }
         if (cases.contains("c") || cases.contains("d")) {
             fitAndTransform(spark, rows, dim, parts, cases);
         }
         if (cases.contains("e")) {
-            DriverHeap.measure(sc, arg("heapParams", 10_000_000), parts);
+            DriverHeap.measure(sc, SideBySide.arg("heapParams", 10_000_000), parts);
         }
         if (cases.contains("g")) {
-            ParquetLoad.run(spark, frame(spark, rows, dim, parts), arg("rounds", 3));
+            ParquetLoad.run(spark, frame(spark, rows, dim, parts), SideBySide.arg("rounds", 3));
         }
-        printEnvironment(sc);
+        SideBySide.printEnvironment(sc);
         spark.stop();
-    }
-
-    /** CPU model, cores, load average and the OPENBLAS_* variables as the environment sets them. */
-    static void printEnvironment(JavaSparkContext sc) throws Exception {
-        String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
-        String load = Files.readString(Path.of("/proc/loadavg")).trim();
-        System.out.println("ENV,cpu=" + cpu + ",cores=" + Runtime.getRuntime().availableProcessors()
-                + ",loadavg=" + load + ",OPENBLAS_CORETYPE=" + env("OPENBLAS_CORETYPE") + ",OPENBLAS_L2_SIZE="
-                + env("OPENBLAS_L2_SIZE") + ",OPENBLAS_NUM_THREADS=" + env("OPENBLAS_NUM_THREADS") + ",master="
-                + sc.master() + ",maxHeapMB=" + Runtime.getRuntime().maxMemory() / (1 << 20));
-    }
-
-    static String env(String k) {
-        String v = System.getenv(k);
-        return v == null ? "unset" : v;
     }
 
     /** Seeded rows of a logistic model: features N(0,1), label ~ Bernoulli(sigmoid(w.x)), w_j = ((j % 7) - 3) / 10. */
@@ -244,7 +200,7 @@ public final class MllibSideBySide {
         RDD<InstanceBlock> theirs = mllibBlocks(sc, rows, dim, parts).persist(StorageLevel.MEMORY_AND_DISK());
         theirs.count();
         ModelSpec spec = ModelSpec.parse("logreg", dim, 1, 1);
-        int depth = arg("depth", 2);
+        int depth = SideBySide.arg("depth", 2);
         DistributedGradient dg = new DistributedGradient(sc, ours,
                 new PartitionGradient(spec, LossKind.BCE_WITH_LOGITS, TaskHook.NONE, 1), depth);
         float[] params = spec.create().trainableParamTuple().flatten();
@@ -260,7 +216,7 @@ public final class MllibSideBySide {
         // loops and MLlib's aggregator in the timed rounds (outside Spark, one thread: 28.8 ms per
         // partition after 80 partitions, 15.0 ms after 640). A fit runs tens to hundreds of
         // passes, so the figure is the steady state: warmup passes of each side first.
-        alternate(name + "_depth" + depth, arg("rounds", 3), arg("warmup", 40), passes,
+        SideBySide.alternate(name + "_depth" + depth, SideBySide.arg("rounds", 3), SideBySide.arg("warmup", 40), passes,
                 () -> dg.compute(params, plan).loss(),
                 () -> (Double) loss.calculate(coef)._1());
         ours.unpersist(true);
@@ -271,12 +227,12 @@ public final class MllibSideBySide {
         JavaRDD<DataBlock> ours = ourBlocks(sc, rows, dim, parts).persist(StorageLevel.MEMORY_AND_DISK());
         ours.count();
         ModelSpec spec = ModelSpec.parse("logreg", dim, 1, 1);
-        int depth = arg("depth", 2);
+        int depth = SideBySide.arg("depth", 2);
         DistributedGradient dg = new DistributedGradient(sc, ours,
                 new PartitionGradient(spec, LossKind.BCE_WITH_LOGITS, TaskHook.NONE, 1), depth);
         float[] params = spec.create().trainableParamTuple().flatten();
         StepPlan plan = StepPlan.fullBatch(TrainingData.BLOCK_ROWS);
-        alternate("b_fixed_cost_depth" + depth, arg("rounds", 3), arg("fixedPasses", 30),
+        SideBySide.alternate("b_fixed_cost_depth" + depth, SideBySide.arg("rounds", 3), SideBySide.arg("fixedPasses", 30),
                 () -> dg.compute(params, plan).loss(),
                 () -> ours.treeAggregate(new float[128], (acc, b) -> {
                     acc[0] += b.rows();
@@ -310,11 +266,11 @@ public final class MllibSideBySide {
      */
     static void wholeFit(SparkSession spark, Dataset<Row> df, String name, ModelSpec spec, int iters, String label) {
         double[] losses = new double[2];
-        alternate(name, arg("rounds", 3), 1, () -> {
+        SideBySide.alternate(name, SideBySide.arg("rounds", 3), 1, () -> {
             TrainingData data = TrainingData.fromDataset(df, "features", "label", null).cache();
             try {
                 DataParallelTrainer.Result r = DataParallelTrainer.builder(spec, LossKind.BCE_WITH_LOGITS)
-                        .lbfgs(iters, 10, 1e-6).treeDepth(arg("depth", 2)).build().fit(spark, data);
+                        .lbfgs(iters, 10, 1e-6).treeDepth(SideBySide.arg("depth", 2)).build().fit(spark, data);
                 losses[0] = r.history().isEmpty() ? Double.NaN : r.history().get(r.history().size() - 1).loss();
             } finally {
                 data.unpersist();
@@ -332,7 +288,7 @@ public final class MllibSideBySide {
 
     static void fitAndTransform(SparkSession spark, int rows, int dim, int parts, String cases) {
         Dataset<Row> df = frame(spark, rows, dim, parts);
-        int iters = arg("lbfgsIter", 20);
+        int iters = SideBySide.arg("lbfgsIter", 20);
         ModelSpec spec = ModelSpec.parse("logreg", dim, 1, 1);
         if (cases.contains("c")) {
             wholeFit(spark, df, "c_whole_fit", spec, iters, "");
@@ -345,7 +301,7 @@ public final class MllibSideBySide {
             SparkGradModel ours = new SparkGradEstimator().setModel("logreg").setLoss("bce_with_logits").setMaxIter(1)
                     .setStandardization(false).fit(cached);
             LogisticRegressionModel theirs = new LogisticRegression().setMaxIter(1).fit(cached);
-            alternate("d_transform", arg("rounds", 3), 1, () -> {
+            SideBySide.alternate("d_transform", SideBySide.arg("rounds", 3), 1, () -> {
                 ours.transform(cached).write().format("noop").mode("overwrite").save();
                 return 0;
             }, () -> {
@@ -354,61 +310,5 @@ public final class MllibSideBySide {
             });
             cached.unpersist(true);
         }
-    }
-
-    /** {@link #alternate(String, int, int, int, DoubleSupplier, DoubleSupplier)} with a warm-up round of {@code calls} calls. */
-    static void alternate(String name, int rounds, int calls, DoubleSupplier ours, DoubleSupplier theirs) {
-        alternate(name, rounds, calls, calls, ours, theirs);
-    }
-
-    /**
-     * One untimed warm-up round of {@code warmup} calls of each side, then {@code rounds} rounds
-     * alternating ours and MLlib (who goes first alternates too); a round times {@code calls} calls
-     * of each. Prints the median, lowest and highest per-round ratio.
-     */
-    static void alternate(String name, int rounds, int warmup, int calls, DoubleSupplier ours, DoubleSupplier theirs) {
-        List<Double> ratios = new ArrayList<>();
-        List<Double> oursMs = new ArrayList<>();
-        List<Double> theirsMs = new ArrayList<>();
-        for (int r = -1; r < rounds; r++) {
-            int n = r < 0 ? warmup : calls;
-            double a;
-            double b;
-            if ((r & 1) == 0) {
-                a = time(ours, n);
-                b = time(theirs, n);
-            } else {
-                b = time(theirs, n);
-                a = time(ours, n);
-            }
-            if (r >= 0) {
-                ratios.add(a / b);
-                oursMs.add(a);
-                theirsMs.add(b);
-            }
-        }
-        System.out.printf(Locale.ROOT, "RATIO,%s,%.3f,%.3f,%.3f,%d,ours_ms=%.1f,mllib_ms=%.1f%n", name, median(ratios),
-                ratios.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
-                ratios.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN), ratios.size(),
-                median(oursMs), median(theirsMs));
-    }
-
-    /** Milliseconds per call over {@code calls} calls. */
-    static double time(DoubleSupplier f, int calls) {
-        double sink = 0;
-        long t0 = System.nanoTime();
-        for (int i = 0; i < calls; i++) {
-            sink += f.getAsDouble();
-        }
-        double ms = (System.nanoTime() - t0) / 1e6 / calls;
-        if (Double.isNaN(sink)) {
-            System.out.println("note: a call returned NaN");
-        }
-        return ms;
-    }
-
-    static double median(List<Double> v) {
-        double[] x = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return x.length == 0 ? Double.NaN : x.length % 2 == 1 ? x[x.length / 2] : (x[x.length / 2 - 1] + x[x.length / 2]) / 2;
     }
 }

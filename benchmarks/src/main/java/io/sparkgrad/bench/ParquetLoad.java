@@ -34,7 +34,7 @@ final class ParquetLoad {
         String path = dir.resolve("rows.parquet").toUri().toString();
         try {
             rows.write().parquet(path);
-            MllibSideBySide.alternate("g_parquet_load_to_first_step", rounds, 1, () -> {
+            SideBySide.alternate("g_parquet_load_to_first_step", rounds, 1, () -> {
                 TrainingData d = TrainingData.fromDataset(spark.read().parquet(path), "features", "label", null).cache();
                 long n = d.blocks().count();
                 d.unpersist();
