@@ -69,14 +69,14 @@ import scala.runtime.AbstractFunction1;
  *       cached form each side's first step uses.</li>
  * </ul>
  * Sizes are {@code key=value} arguments (or {@code -Dbench.key=value}): rows=1000000 dim=100
- * parts=8 rounds=3 passes=5 warmup=40 fixedRows=8000 fixedDim=10 fixedPasses=30 lbfgsIter=20
+ * parts=8 rounds=3 passes=5 warmup=150 fixedRows=8000 fixedDim=10 fixedPasses=30 lbfgsIter=20
  * heapParams=10000000 cases=abcdg depth=2. From the repository root, after
  * {@code mvn -B -DskipTests package}:
  * <pre>
  * SPARKGRAD_JAVA_OPTS=-Xmx6g ./spark-submit.sh --jars benchmarks/target/benchmarks.jar \
  *     --class io.sparkgrad.bench.MllibSideBySide -- [key=value ...]
  * </pre>
- * A smoke run: {@code rows=4000 dim=10 rounds=2 passes=2 fixedPasses=3 lbfgsIter=3 heapParams=100000}.
+ * A smoke run: {@code rows=4000 dim=10 rounds=2 passes=2 warmup=2 fixedPasses=3 lbfgsIter=3 heapParams=100000}.
  */
 public final class MllibSideBySide {
     private MllibSideBySide() {
@@ -212,11 +212,13 @@ public final class MllibSideBySide {
                 ClassTag$.MODULE$.apply(InstanceBlock.class), ClassTag$.MODULE$.apply(BinaryLogisticBlockAggregator.class));
         breeze.linalg.DenseVector<Object> coef = new breeze.linalg.DenseVector$mcD$sp(new double[dim + 1]);
         // both sides' code runs in this JVM's task threads, and a pass runs each task path only
-        // parts times: with one round of 5 passes as warm-up, C2 was still compiling our engine's
-        // loops and MLlib's aggregator in the timed rounds (outside Spark, one thread: 28.8 ms per
-        // partition after 80 partitions, 15.0 ms after 640). A fit runs tens to hundreds of
-        // passes, so the figure is the steady state: warmup passes of each side first.
-        SideBySide.alternate(name + "_depth" + depth, SideBySide.arg("rounds", 3), SideBySide.arg("warmup", 40), passes,
+        // parts times, so the JIT takes many passes to settle. Measured (per-thread CPU of this
+        // JVM): after 60 passes of ours, C2 still took 55-65% of a core, falling to 15% after 200;
+        // with 5 warm-up passes the figure was 219 against 358 ms, with 40 it was 130 against 240
+        // (0.51), with 150 it was 111 against 247 (0.46). A fit runs tens to hundreds of passes;
+        // the figure is the steady state: warmup passes of each side first.
+        SideBySide.alternate(name + "_depth" + depth, SideBySide.arg("rounds", 3), SideBySide.arg("warmup", 150),
+                passes,
                 () -> dg.compute(params, plan).loss(),
                 () -> (Double) loss.calculate(coef)._1());
         ours.unpersist(true);
