@@ -2,9 +2,6 @@ package io.sparkgrad.ml;
 
 import io.sparkgrad.DType;
 import io.sparkgrad.ParameterTuple;
-import io.sparkgrad.nn.Adam;
-import io.sparkgrad.nn.AdamW;
-import io.sparkgrad.nn.SGD;
 import io.sparkgrad.spark.DataParallelTrainer;
 import io.sparkgrad.spark.TrainerBuilder;
 import io.sparkgrad.spark.LossKind;
@@ -17,7 +14,6 @@ import io.sparkgrad.spark.TrainingData;
 import io.sparkgrad.spark.Evaluator;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.stat.Summarizer;
@@ -105,7 +101,7 @@ final class Training {
         if (lbfgs) { // maxIter iterations of Breeze's L-BFGS, 10 correction pairs, MLlib's tol; stepSize unused
             b = DataParallelTrainer.builder(spec, loss).lbfgs(est.getMaxIter(), LBFGS_MEMORY, est.getTol());
         } else {
-            OptimizerFactory base = optimizer(est.getOptimizer(), est.getStepSize());
+            OptimizerFactory base = OptimizerFactory.named(est.getOptimizer(), est.getStepSize(), null, null);
             b = DataParallelTrainer.builder(spec, loss, p -> {
                 live[0] = p;
                 return base.create(p);
@@ -196,19 +192,6 @@ final class Training {
             return vc.isEmpty() || r.getBoolean(vi) == validation;
         }).map(r -> new Sample(z.apply(r.<Vector>getAs(0)), (float) r.getDouble(1),
                 weighted ? (float) r.getDouble(2) : 1f));
-    }
-
-    static OptimizerFactory optimizer(String name, double lr) {
-        switch (name.toLowerCase(Locale.ROOT)) {
-            case "adam":
-                return p -> Adam.builder(p, lr).build();
-            case "adamw":
-                return p -> AdamW.builder(p, lr).build();
-            case "sgd":
-                return p -> SGD.builder(p, lr).build();
-            default:
-                throw new IllegalArgumentException("unknown optimizer '" + name + "': expected adam, adamw or sgd");
-        }
     }
 
     /** Ends the run after an epoch whose mean loss is within tol * max(1, |loss|) of the previous one. */

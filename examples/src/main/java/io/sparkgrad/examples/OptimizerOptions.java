@@ -2,9 +2,6 @@ package io.sparkgrad.examples;
 
 import static io.sparkgrad.examples.UsageException.require;
 
-import io.sparkgrad.nn.Adam;
-import io.sparkgrad.nn.AdamW;
-import io.sparkgrad.nn.SGD;
 import io.sparkgrad.spark.DataParallelTrainer;
 import io.sparkgrad.spark.LearningRateSchedule;
 import io.sparkgrad.spark.LossKind;
@@ -146,18 +143,6 @@ final class OptimizerOptions {
     }
 
     private OptimizerFactory firstOrder() {
-        double l = lr;
-        double wd = weightDecay;
-        double mom = momentum;
-        switch (name()) {
-            case "adam":
-                return p -> Adam.builder(p, l).weightDecay(wd).build();
-            case "adamw":
-                return p -> AdamW.builder(p, l).weightDecay(wd).build();
-            case "sgd":
-                return p -> SGD.builder(p, l).momentum(mom).weightDecay(wd).build();
-            default:
-                throw new IllegalArgumentException("unknown optimizer '" + optimizer + "': expected adam, adamw or sgd");
-        }
+        return OptimizerFactory.named(optimizer, lr, momentum, weightDecay);
     }
 }
