@@ -46,7 +46,7 @@ public final class Primitives {
      * {@code y = a - b}; {@code da = g, db = -g}. A primitive rather than {@code a + (-b)} (the
      * same value in IEEE arithmetic, signed zeros included; only a NaN's sign bit may differ) so
      * that it is one pass over memory, not two: {@code sigmoid(x) - t} in binary cross-entropy's
-     * VJP, every optimizer's update.
+     * VJP, the residual of the squared error, tanh's and logSoftmax's VJPs.
      */
     public static final Primitive SUB = Primitive.of("sub",
             in -> Elementwise.binary(Binary.SUB, in[0], in[1]),
