@@ -7,7 +7,8 @@
 # A standalone Worker starts executors from $SPARK_HOME/jars, so this makes a throw-away
 # SPARK_HOME whose jars/ links to the Maven-resolved Spark jars (examples/target/spark-classpath.txt,
 # which lists our driver and engine jars too). The driver JVM gets SPARKGRAD_JAVA_OPTS (default
-# -Xmx2g) and the --add-opens list; the executors get the list through -Dsparkgrad.executorJavaOptions,
+# -Xmx2g) and the --add-opens list; the executors get the list (and SPARKGRAD_EXECUTOR_OPTS, e.g.
+# -XX:G1HeapRegionSize=4m) through -Dsparkgrad.executorJavaOptions,
 # the benchmarks jar through -Dsparkgrad.jars. LOG4J picks another log4j2 configuration.
 set -euo pipefail
 CLASS=${1:?usage: benchmarks/local_cluster.sh CLASS [key=value ...]}
@@ -30,6 +31,6 @@ export SPARK_HOME=$HOME_DIR SPARK_SCALA_VERSION=2.13 SPARK_LOCAL_IP=127.0.0.1 OP
 # not exec: the trap removes the throw-away SPARK_HOME when java ends
 # shellcheck disable=SC2086
 java "${ADD_OPENS[@]}" ${SPARKGRAD_JAVA_OPTS:--Xmx2g} -Dsparkgrad.jars="$PWD/$JAR" \
-  -Dsparkgrad.executorJavaOptions="${ADD_OPENS[*]}" \
+  -Dsparkgrad.executorJavaOptions="${ADD_OPENS[*]} ${SPARKGRAD_EXECUTOR_OPTS:-}" \
   -Dlog4j.configurationFile=${LOG4J:-conf/log4j2.properties} \
   -cp "$(cat "$CP_FILE"):$JAR" "$CLASS" "$@"
