@@ -20,7 +20,8 @@ public final class KryoCheck {
     }
 
     /**
-     * The settings SparkGrad needs: Kryo, registration required, our registrator, and Spark's Kryo
+     * The Kryo settings SparkGrad needs ({@link SparkGradConf#configure} applies them with the
+     * rest of a session's settings): Kryo, registration required, our registrator, and Spark's Kryo
      * pool ({@code spark.kryo.pool}, on by default since Spark 3.0; kept on unless the user set it),
      * so serializer instances borrow a Kryo instead of building one (with every registration) each.
      */
@@ -44,7 +45,7 @@ public final class KryoCheck {
     public static void verify(Serializer serializer) {
         if (!(serializer instanceof KryoSerializer)) {
             throw new IllegalStateException("Kryo self-test: spark.serializer is " + serializer.getClass().getName()
-                    + "; SparkGrad needs org.apache.spark.serializer.KryoSerializer (use KryoCheck.configure(conf))");
+                    + "; SparkGrad needs org.apache.spark.serializer.KryoSerializer (use SparkGradConf.configure(conf))");
         }
         SerializerInstance ser = serializer.newInstance();
         DataBlock block = new DataBlock(3, 17, 2, 2, new float[] {1, 2, 3, 4}, new float[] {0, 1}, new float[] {1, 0.5f});
@@ -59,7 +60,7 @@ public final class KryoCheck {
         } catch (RuntimeException e) {
             throw new IllegalStateException("Kryo self-test failed: " + e.getMessage()
                     + "; set spark.kryo.registrator=" + SparkGradKryoRegistrator.class.getName()
-                    + " (KryoCheck.configure does this)", e);
+                    + " (SparkGradConf.configure does this)", e);
         }
     }
 

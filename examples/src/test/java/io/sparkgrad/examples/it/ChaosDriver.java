@@ -2,7 +2,7 @@ package io.sparkgrad.examples.it;
 
 import io.sparkgrad.nn.Adam;
 import io.sparkgrad.spark.DataParallelTrainer;
-import io.sparkgrad.spark.KryoCheck;
+import io.sparkgrad.spark.SparkGradConf;
 import io.sparkgrad.spark.TrainerBuilder;
 import io.sparkgrad.spark.LossKind;
 import io.sparkgrad.spark.TrainingData;
@@ -37,7 +37,7 @@ public final class ChaosDriver {
 
     /** A loopback session; on local-cluster, tasks may fail often (every executor kill fails some). */
     static SparkSession session(String master) throws Exception {
-        SparkConf conf = KryoCheck.configure(new SparkConf()).setMaster(master).setAppName("sparkgrad-chaos")
+        SparkConf conf = SparkGradConf.configure(new SparkConf()).setMaster(master).setAppName("sparkgrad-chaos")
                 .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
                 .set("spark.ui.enabled", "false");
         if (master.startsWith("local-cluster")) {

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sparkgrad.nn.Adam;
 import io.sparkgrad.spark.DataParallelTrainer;
 import io.sparkgrad.spark.TrainerBuilder;
-import io.sparkgrad.spark.KryoCheck;
+import io.sparkgrad.spark.SparkGradConf;
 import io.sparkgrad.spark.LossKind;
 import io.sparkgrad.spark.ModelSpec;
 import io.sparkgrad.spark.ProgressListener;
@@ -50,7 +50,7 @@ class LocalClusterIT {
     }
 
     static SparkSession session(String master) throws Exception {
-        SparkConf conf = KryoCheck.configure(new SparkConf()).setMaster(master).setAppName("sparkgrad-it")
+        SparkConf conf = SparkGradConf.configure(new SparkConf()).setMaster(master).setAppName("sparkgrad-it")
                 .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
                 .set("spark.ui.enabled", "false");
         if (master.startsWith("local-cluster")) {
