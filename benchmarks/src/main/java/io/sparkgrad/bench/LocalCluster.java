@@ -19,17 +19,19 @@ final class LocalCluster {
     }
 
     /**
-     * SparkGrad's settings ({@link SparkGradConf}), {@code executors} executor JVMs of one core and {@code mb} MB each,
-     * loopback only, no UI, one BLAS thread per executor.
+     * {@code executors} executor JVMs of one core and {@code mb} MB each, loopback only, no UI, one
+     * BLAS thread per executor, and SparkGrad's settings ({@link SparkGradConf}, applied last, as
+     * it reads the executors' memory and options).
      */
     static SparkConf conf(int executors, int mb, String appName) {
-        return SparkGradConf.configure(new SparkConf()).setMaster("local-cluster[" + executors + ",1," + mb + "]")
+        return SparkGradConf.configure(new SparkConf().setMaster("local-cluster[" + executors + ",1," + mb + "]")
                 .setAppName(appName)
                 .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
                 .set("spark.ui.enabled", "false")
+                .set("spark.executor.memory", mb + "m")
                 .set("spark.executorEnv.OPENBLAS_NUM_THREADS", "1")
                 .set("spark.executor.extraJavaOptions", System.getProperty("sparkgrad.executorJavaOptions", ""))
-                .set("spark.jars", System.getProperty("sparkgrad.jars", ""));
+                .set("spark.jars", System.getProperty("sparkgrad.jars", "")));
     }
 
     /** A session on {@code conf} once its {@code executors} executors have registered. */

@@ -9,6 +9,11 @@ import io.sparkgrad.nn.SequentialCell;
 import io.sparkgrad.ops.Fn;
 import io.sparkgrad.ops.GradOperation;
 import io.sparkgrad.ops.Ops;
+import java.util.Arrays;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -21,6 +26,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
@@ -39,6 +45,12 @@ import org.openjdk.jmh.infra.Blackhole;
  *       on untracked tensors: the floor set by the BLAS. {@code step - gemmsOnly} is everything
  *       else: elementwise kernels, reductions, graph recording and the tape walk.</li>
  *   <li>{@code stepPlainMaskRelu}: a what-if (see {@link PlainMaskReLU}).</li>
+ *   <li>{@code stepDataParallel}: the same step on two cores the way SparkGrad spreads work,
+ *       data-parallel: this thread and one worker thread each take the gradient of half the
+ *       batch (the engine keeps no state between calls, so two calls may run at once), and the
+ *       step's gradients are the halves' means, {@code (gA + gB) / 2}, summed in a fixed order
+ *       (the same gradients as {@code step} up to float rounding; checked in set-up). Run it with
+ *       one BLAS thread ({@code OPENBLAS_NUM_THREADS=1}), as a Spark task does.</li>
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -59,6 +71,12 @@ public class MlpStepBench {
     private Fn loss;
     private Tensor x;
     private Tensor labels;
+    // the two halves of the batch, and the worker thread, of stepDataParallel
+    private Tensor xA;
+    private Tensor xB;
+    private Tensor labelsA;
+    private Tensor labelsB;
+    private ExecutorService other;
     // operands of the 8 GEMMs of one step
     private Tensor w1;
     private Tensor w2;
@@ -102,6 +120,27 @@ public class MlpStepBench {
         if (v.arity() != 6) {
             throw new IllegalStateException("expected 6 parameter gradients, got " + v.arity());
         }
+        int half = BATCH / 2;
+        float[] xs = x.floatStorage();
+        xA = Tensor.wrap(Arrays.copyOfRange(xs, 0, half * 784), half, 784);
+        xB = Tensor.wrap(Arrays.copyOfRange(xs, half * 784, BATCH * 784), half, 784);
+        labelsA = Tensor.wrap(Arrays.copyOfRange(lab, 0, half), half);
+        labelsB = Tensor.wrap(Arrays.copyOfRange(lab, half, BATCH), half);
+        other = Executors.newSingleThreadExecutor(task -> {
+            Thread t = new Thread(task, "data-parallel-half");
+            t.setDaemon(true);
+            return t;
+        });
+        float[][] dp = stepDataParallel();
+        for (int i = 0; i < 6; i++) { // the same gradients up to float rounding
+            float[] want = v.get(i).tensor().floatStorage();
+            for (int j = 0; j < want.length; j++) {
+                if (Math.abs(dp[i][j] - want[j]) > 1e-6f + 1e-4f * Math.abs(want[j])) {
+                    throw new IllegalStateException("data-parallel gradient " + i + "[" + j + "] = " + dp[i][j]
+                            + ", one call gives " + want[j]);
+                }
+            }
+        }
         Value w = gradPlainMask.call(x, labels);
         for (int i = 0; i < 6; i++) { // the what-if must give the very same gradients
             if (!java.util.Arrays.equals(v.get(i).tensor().floatStorage(), w.get(i).tensor().floatStorage())) {
@@ -124,6 +163,36 @@ public class MlpStepBench {
     @OperationsPerInvocation(BATCH)
     public Value stepPlainMaskRelu() {
         return gradPlainMask.call(x, labels);
+    }
+
+    @TearDown
+    public void tearDown() {
+        other.shutdownNow();
+    }
+
+    /** {@link #step} data-parallel on two threads: each half's gradient, then their mean. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public float[][] stepDataParallel() {
+        Future<Value> b = other.submit(() -> grad.call(xB, labelsB));
+        Value a = grad.call(xA, labelsA);
+        Value bv;
+        try {
+            bv = b.get();
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+        float[][] out = new float[a.arity()][];
+        for (int i = 0; i < out.length; i++) {
+            float[] ga = a.get(i).tensor().floatStorage();
+            float[] gb = bv.get(i).tensor().floatStorage();
+            float[] g = new float[ga.length];
+            for (int j = 0; j < g.length; j++) {
+                g[j] = 0.5f * (ga[j] + gb[j]);
+            }
+            out[i] = g;
+        }
+        return out;
     }
 
     @Benchmark

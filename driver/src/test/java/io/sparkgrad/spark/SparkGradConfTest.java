@@ -1,6 +1,7 @@
 package io.sparkgrad.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkgrad.spark.testing.LocalSpark;
@@ -14,7 +15,8 @@ import org.apache.spark.util.io.ChunkedByteBuffer;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link SparkGradConf}: the broadcast piece size is set unless the user set one, and a session
+ * {@link SparkGradConf}: the broadcast piece size is set unless the user set one; executors with
+ * less than 8 GiB of heap get 4 MiB G1 regions unless the user chose a size; and a session
  * started with it ({@link SparkSessions}, as every {@code @LocalSpark} test's) cuts a broadcast
  * into pieces whose arrays, header included, fit whole G1 regions of 1, 2 and 4 MiB (Spark's
  * default 4 MiB pieces do not: 16 bytes over).
@@ -29,6 +31,34 @@ class SparkGradConfTest {
         assertEquals("true", conf.get("spark.kryo.registrationRequired"));
         assertEquals("8m", SparkGradConf.configure(new SparkConf(false).set("spark.broadcast.blockSize", "8m"))
                 .get("spark.broadcast.blockSize"));
+    }
+
+    @Test
+    void givesSmallExecutorHeapsLargerRegionsUnlessTheUserChoseASize() {
+        String region = "-XX:G1HeapRegionSize=4m";
+        // Spark's default 1 GB executors, whose G1 regions would be 1 MiB
+        assertEquals(region, SparkGradConf.configure(new SparkConf(false)).get("spark.executor.defaultJavaOptions"));
+        // kept: an administrator's defaults, before the region size; the user's extra options untouched
+        SparkConf admin = SparkGradConf.configure(new SparkConf(false)
+                .set("spark.executor.defaultJavaOptions", "-XX:+UseG1GC")
+                .set("spark.executor.extraJavaOptions", "-Dx=1").set("spark.executor.memory", "4g"));
+        assertEquals("-XX:+UseG1GC " + region, admin.get("spark.executor.defaultJavaOptions"));
+        assertEquals("-Dx=1", admin.get("spark.executor.extraJavaOptions"));
+        // configuring twice adds nothing
+        assertEquals("-XX:+UseG1GC " + region,
+                SparkGradConf.configure(admin).get("spark.executor.defaultJavaOptions"));
+        // a size the user chose, in either option, and heaps of 8 GiB or more (G1's own regions are
+        // 4 MiB or larger there) are left alone
+        assertFalse(SparkGradConf.configure(new SparkConf(false)
+                .set("spark.executor.extraJavaOptions", "-XX:G1HeapRegionSize=2m"))
+                .contains("spark.executor.defaultJavaOptions"));
+        assertEquals("-XX:G1HeapRegionSize=16m", SparkGradConf.configure(new SparkConf(false)
+                .set("spark.executor.defaultJavaOptions", "-XX:G1HeapRegionSize=16m"))
+                .get("spark.executor.defaultJavaOptions"));
+        assertFalse(SparkGradConf.configure(new SparkConf(false).set("spark.executor.memory", "8g"))
+                .contains("spark.executor.defaultJavaOptions"));
+        assertEquals(region, SparkGradConf.configure(new SparkConf(false).set("spark.executor.memory", "8191m"))
+                .get("spark.executor.defaultJavaOptions"));
     }
 
     @Test

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * Real multi-JVM runs: Spark's {@code local-cluster[2,1,1024]} starts a Master and a Worker in this
  * JVM and two executor JVMs (on 127.0.0.1), which load SparkGrad from the app jar. Training there
  * gives bit for bit the parameters of a single-JVM {@code local[2]} run, and still does when one
- * executor JVM is killed mid-training.
+ * executor JVM is killed mid-training. The executor JVMs get {@link SparkGradConf}'s G1 region size.
  */
 class LocalClusterIT {
     static final int DIM = 6;
@@ -103,6 +103,10 @@ class LocalClusterIT {
         try {
             float[] cluster = train(spark, null);
             assertEquals(2, executors().size(), "two executor JVMs");
+            for (ProcessHandle e : executors()) { // SparkGradConf's region size for 1 GB executors
+                String cmd = e.info().commandLine().orElse("");
+                assertTrue(cmd.contains("-XX:G1HeapRegionSize=" + SparkGradConf.EXECUTOR_G1_REGION), cmd);
+            }
             assertArrayEquals(local, cluster, "multi-JVM training differs from one JVM");
 
             AtomicBoolean killed = new AtomicBoolean();
