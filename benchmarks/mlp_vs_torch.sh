@@ -2,8 +2,10 @@
 # The MLP step (784-512-512-10, batch 256, forward + backward) against torch, alternating: each
 # round runs ours (JMH MlpStepBench.step, one short fork) and torch (train_bench.py) back to back,
 # who goes first alternating, so a load spike on this shared machine hits both sides of a round.
-# Two configurations: 1 thread (OPENBLAS_NUM_THREADS=1 against torch 1:1) and the best 2-core one
-# (OPENBLAS_NUM_THREADS=2 against the better of torch's 2:2 and 1:2 in that round).
+# Two configurations: 1 thread (OPENBLAS_NUM_THREADS=1 against torch 1:1) and the best 2-core one:
+# the better of ours with 2 BLAS threads (step, OPENBLAS_NUM_THREADS=2) and ours data-parallel
+# (stepDataParallel: two threads, half the batch each, one BLAS thread each) against the better of
+# torch's 2:2 and 1:2, all in that round.
 # Prints one RATIO line per configuration (ours / torch in samples/s; higher is better):
 #   RATIO,h_mlp_step_1t,median,min,max,rounds,ours_ms=...,mllib_ms=...   (ms per step; peer = torch)
 # Usage, from the repository root, after `mvn -B -q -DskipTests package -pl worker-engine,driver,benchmarks -am`,
@@ -22,10 +24,10 @@ mkdir -p "$OUT/mlp_rounds"
 ROUNDS_FILE=$OUT/mlp_rounds.txt
 : > "$ROUNDS_FILE"
 
-ours() { # threads round -> samples/s (median of the fork's 5 one-second iterations)
-  local json=$OUT/mlp_rounds/ours_${1}t_$2.json
-  OPENBLAS_NUM_THREADS=$1 java -jar "$JAR" 'MlpStepBench.step$' -p backend=netlib -f 1 -wi 3 -w 1 -i 5 -r 1 \
-    -rf json -rff "$json" > "$OUT/mlp_rounds/ours_${1}t_$2.txt" 2>&1
+ours() { # blas-threads round [method] -> samples/s (median of the fork's 5 one-second iterations)
+  local m=${3:-step} json=$OUT/mlp_rounds/ours_${3:-step}_${1}t_$2.json
+  OPENBLAS_NUM_THREADS=$1 java -jar "$JAR" "MlpStepBench.$m\$" -p backend=netlib -f 1 -wi 3 -w 1 -i 5 -r 1 \
+    -rf json -rff "$json" > "${json%.json}.txt" 2>&1
   "$PY" -c "import json,statistics,sys; d=json.load(open(sys.argv[1])); print(statistics.median(sum(d[0]['primaryMetric']['rawData'], [])))" "$json"
 }
 torch() { # configs round -> best samples/s over the configs
@@ -38,8 +40,14 @@ for r in $(seq 0 $((ROUNDS - 1))); do
   for cfg in "1 1:1" "2 2:2,1:2"; do
     set -- $cfg
     load=$(cut -d' ' -f1-3 /proc/loadavg)
+    extra=
     if (( r % 2 == 0 )); then o=$(ours "$1" "$r"); t=$(torch "$2" "$r"); else t=$(torch "$2" "$r"); o=$(ours "$1" "$r"); fi
-    echo "MLPROUND,${1}t,$r,ours=$o,torch=$t,load=$load" | tee -a "$ROUNDS_FILE"
+    if [[ $1 == 2 ]]; then # the data-parallel 2-core configuration, right after
+      dp=$(ours 1 "$r" stepDataParallel)
+      extra=",blas2=$o,dataparallel=$dp"
+      o=$(awk -v a="$o" -v b="$dp" 'BEGIN { print (a > b ? a : b) }')
+    fi
+    echo "MLPROUND,${1}t,$r,ours=$o,torch=$t,load=$load$extra" | tee -a "$ROUNDS_FILE"
   done
 done
 "$PY" - "$ROUNDS_FILE" <<'EOF'

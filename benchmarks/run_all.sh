@@ -51,7 +51,7 @@ log MatmulBench;  "${J[@]}" MatmulBench -rf json -rff "$OUT/matmul.json" > "$OUT
 log torch gemm;   "$PY" "$PEERS/gemm_bench.py" --lib torch > "$OUT/torch_gemm.txt" 2>&1
 # The MLP step per BLAS thread count (netlib's native OpenBLAS reads OPENBLAS_NUM_THREADS), then torch's.
 log MlpStepBench 1 thread; OPENBLAS_NUM_THREADS=1 cmd mlp_1t "${J[@]}" MlpStepBench -p backend=netlib,bundled-1t,openblas-1t -rf json -rff "$OUT/mlp_1t.json" > "$OUT/mlp_1t.txt" 2>&1
-log MlpStepBench 2 threads; OPENBLAS_NUM_THREADS=2 cmd mlp_2t "${J[@]}" MlpStepBench -p backend=netlib,openblas-2t -rf json -rff "$OUT/mlp_2t.json" > "$OUT/mlp_2t.txt" 2>&1
+log MlpStepBench 2 threads; OPENBLAS_NUM_THREADS=2 cmd mlp_2t "${J[@]}" MlpStepBench -e stepDataParallel -p backend=netlib,openblas-2t -rf json -rff "$OUT/mlp_2t.json" > "$OUT/mlp_2t.txt" 2>&1
 log torch train;  OMP_WAIT_POLICY=PASSIVE cmd torch_train "$PY" "$PEERS/train_bench.py" --configs 1:1,1:2,2:2 > "$OUT/torch_train.txt" 2>&1
 # The MLP targets' figures: ours and torch alternating round by round (the runs above are one after the other).
 log MLP vs torch alternating; cmd mlp_vs_torch benchmarks/mlp_vs_torch.sh "$OUT" ${MLP_ROUNDS:-5} > "$OUT/mlp_vs_torch.txt" 2> "$OUT/mlp_vs_torch.err"
