@@ -129,22 +129,26 @@ public final class ClusterScaling {
         for (int p = 0; p < parts; p++) {
             seeds.add(p);
         }
-        return sc.parallelize(seeds, parts).mapPartitionsWithIndex((p, it) -> {
-            SplittableRandom r = new SplittableRandom(2000 + p);
-            List<DataBlock> out = new ArrayList<>();
-            for (int start = 0; start < per; start += TrainingData.BLOCK_ROWS) {
-                int n = Math.min(TrainingData.BLOCK_ROWS, per - start);
-                float[] x = new float[n * dim];
-                float[] y = new float[n];
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = (float) r.nextGaussian();
-                }
-                for (int i = 0; i < n; i++) {
-                    y[i] = r.nextInt(10);
-                }
-                out.add(new DataBlock(p, start, n, dim, x, y, null));
+        return sc.parallelize(seeds, parts)
+                .mapPartitionsWithIndex((p, it) -> partitionBlocks(p, per, dim).iterator(), true);
+    }
+
+    /** Partition {@code p}'s {@code per} rows (the same in {@link EngineCeiling}). */
+    static List<DataBlock> partitionBlocks(int p, int per, int dim) {
+        SplittableRandom r = new SplittableRandom(2000 + p);
+        List<DataBlock> out = new ArrayList<>();
+        for (int start = 0; start < per; start += TrainingData.BLOCK_ROWS) {
+            int n = Math.min(TrainingData.BLOCK_ROWS, per - start);
+            float[] x = new float[n * dim];
+            float[] y = new float[n];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextGaussian();
             }
-            return out.iterator();
-        }, true);
+            for (int i = 0; i < n; i++) {
+                y[i] = r.nextInt(10);
+            }
+            out.add(new DataBlock(p, start, n, dim, x, y, null));
+        }
+        return out;
     }
 }
