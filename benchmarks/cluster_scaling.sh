@@ -11,11 +11,7 @@
 # says otherwise, LOG4J for a task-level log) is benchmarks/local_cluster.sh's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CP_FILE=examples/target/spark-classpath.txt
-JAR=benchmarks/target/benchmarks.jar
-for f in "$CP_FILE" "$JAR"; do
-  [[ -f $f ]] || { echo "error: $f not built (mvn -B -q -DskipTests package)" >&2; exit 2; }
-done
+source benchmarks/built.sh
 ceiling() { # share key=value... -> ms per pass
   OPENBLAS_NUM_THREADS=1 java -Xmx1g -XX:G1HeapRegionSize=4m -cp "$(cat "$CP_FILE"):$JAR" \
     io.sparkgrad.bench.EngineCeiling "${@:2}" "share=$1" | awk -F, '/^CEILING_MS,/ { print $2 }'

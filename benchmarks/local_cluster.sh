@@ -14,11 +14,7 @@ set -euo pipefail
 CLASS=${1:?usage: benchmarks/local_cluster.sh CLASS [key=value ...]}
 shift
 cd "$(dirname "$0")/.."
-CP_FILE=examples/target/spark-classpath.txt
-JAR=benchmarks/target/benchmarks.jar
-for f in "$CP_FILE" "$JAR"; do
-  [[ -f $f ]] || { echo "error: $f not built (mvn -B -q -DskipTests package)" >&2; exit 2; }
-done
+source benchmarks/built.sh
 source conf/java17-add-opens.sh
 HOME_DIR=$(mktemp -d)
 trap 'rm -rf "$HOME_DIR"' EXIT

@@ -39,6 +39,11 @@ import org.apache.spark.storage.StorageLevel;
  * rows, about 130 ms) the ratio measured 1.41-1.51 in single-round runs; with 64,000 (tasks of
  * 8,000 rows, about 460 ms, still a 64 MB data set) 1.75. The default is the larger: the target
  * is the engine's scaling on a compute-bound model, and a real partition holds far more rows.
+ *
+ * <p>The executors are 1 GB JVMs with {@link io.sparkgrad.spark.SparkGradConf}'s 4 MiB G1 regions
+ * (with the 1 MiB regions G1 picks for 1 GB, each micro-batch's 512 KiB activations are humongous;
+ * measured 1.46-1.56 then). {@code cluster_scaling.sh} first measures what the machine itself
+ * gives two processes doing the same partitions' work without Spark ({@link EngineCeiling}).
  */
 public final class ClusterScaling {
     private ClusterScaling() {
