@@ -5,6 +5,7 @@
 # CEILING_ROUNDS rounds (3; who goes first alternates), each JVM with the executors' heap and
 # G1 regions. Prints RATIO,f_ceiling_two_processes_vs_one,... (one's time per pass over the
 # slower of the two's; ours_ms = the pair, mllib_ms = one), then ClusterScaling's lines.
+# CEILING_ROUNDS=0 runs ClusterScaling alone.
 # Usage, from the repository root, after `mvn -B -q -DskipTests package`:
 #   benchmarks/cluster_scaling.sh [key=value ...]     (rows=64000 dim=256 model=mlp:512,512,10 rounds=3 ...)
 # The local-cluster set-up (a throw-away SPARK_HOME, the driver's -Xmx2g unless SPARKGRAD_JAVA_OPTS
@@ -30,9 +31,11 @@ for r in $(seq 0 $((${CEILING_ROUNDS:-3} - 1))); do
   echo "CEILING_ROUND,$r,two_ms=$two,one_ms=$one,load=$(cut -d' ' -f1-3 /proc/loadavg)"
   RATIOS+=("$one $two")
 done
-printf '%s\n' "${RATIOS[@]}" | awk '{ r[NR] = $1 / $2; one[NR] = $1; two[NR] = $2 }
-  function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-  END { n = NR; lo = hi = r[1]; for (i = 1; i <= n; i++) { if (r[i] < lo) lo = r[i]; if (r[i] > hi) hi = r[i] }
-    printf "RATIO,f_ceiling_two_processes_vs_one,%.3f,%.3f,%.3f,%d,ours_ms=%.1f,mllib_ms=%.1f\n", med(r, n), lo, hi, n, med(two, n), med(one, n) }'
+if (( ${#RATIOS[@]} > 0 )); then # CEILING_ROUNDS=0 skips the ceiling
+  printf '%s\n' "${RATIOS[@]}" | awk '{ r[NR] = $1 / $2; one[NR] = $1; two[NR] = $2 }
+    function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+    END { n = NR; lo = hi = r[1]; for (i = 1; i <= n; i++) { if (r[i] < lo) lo = r[i]; if (r[i] > hi) hi = r[i] }
+      printf "RATIO,f_ceiling_two_processes_vs_one,%.3f,%.3f,%.3f,%d,ours_ms=%.1f,mllib_ms=%.1f\n", med(r, n), lo, hi, n, med(two, n), med(one, n) }'
+fi
 exec benchmarks/local_cluster.sh io.sparkgrad.bench.ClusterScaling "$@"
