@@ -43,6 +43,15 @@ public sealed class Tensor implements Value, TensorView permits Parameter {
         }
     }
 
+    /** {@code t}'s shape, dtype and storage with another node: already checked, so not again. */
+    private Tensor(Tensor t, GraphNode node) {
+        this.shape = t.shape;
+        this.dtype = t.dtype;
+        this.f = t.f;
+        this.d = t.d;
+        this.node = node;
+    }
+
     // ---- factories -------------------------------------------------------------------------
 
     /** Wraps {@code data} (not copied) as a FLOAT32 tensor of the given shape (copied). */
@@ -321,7 +330,7 @@ public sealed class Tensor implements Value, TensorView permits Parameter {
     }
 
     Tensor withNode(GraphNode n) {
-        return new Tensor(shape, dtype, f, d, n);
+        return new Tensor(this, n);
     }
 
     // ---- Value -----------------------------------------------------------------------------

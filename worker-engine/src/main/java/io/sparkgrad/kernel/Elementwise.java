@@ -32,10 +32,16 @@ public final class Elementwise {
         TANH { public double apply(double x) { return Math.tanh(x); } },
         SIGN { public double apply(double x) { return Math.signum(x); } };
 
+        private final String opName = name().toLowerCase(Locale.ROOT); // once, not per call
+
         public abstract double apply(double x);
+
+        public String opName() {
+            return opName;
+        }
     }
 
-    /** Binary elementwise functions; the comparisons return BOOL. (Subtraction is add and neg.) */
+    /** Binary elementwise functions; the comparisons return BOOL. */
     public enum Binary {
         ADD(false) { public double apply(double a, double b) { return a + b; } },
         SUB(false) { public double apply(double a, double b) { return a - b; } },
@@ -52,6 +58,7 @@ public final class Elementwise {
         GE(true) { public double apply(double a, double b) { return a >= b ? 1 : 0; } };
 
         final boolean comparison;
+        private final String opName = name().toLowerCase(Locale.ROOT); // once, not per call
 
         Binary(boolean comparison) {
             this.comparison = comparison;
@@ -60,12 +67,12 @@ public final class Elementwise {
         public abstract double apply(double a, double b);
 
         public String opName() {
-            return name().toLowerCase(Locale.ROOT);
+            return opName;
         }
     }
 
     public static Tensor unary(Unary op, Tensor x) {
-        requireFloating(op.name().toLowerCase(Locale.ROOT), x);
+        requireFloating(op.opName(), x);
         int n = x.size();
         if (x.dtype() == DType.FLOAT64) {
             double[] in = x.doubleStorage();
@@ -111,6 +118,8 @@ public final class Elementwise {
             FloatLoops.sameShape(op, x, y, o);
         } else if (x.length == n && y.length == 1) {
             FloatLoops.withScalar(op, x, y[0], o);
+        } else if (x.length == 1 && y.length == n) { // a scalar first, as in 1 - y*y: one row, no index
+            FloatLoops.strided(op, x, 0, 0, y, 0, 1, o, 0, n);
         } else {
             NdIndex it = rows(os, a, b);
             int len = it.rowLength();

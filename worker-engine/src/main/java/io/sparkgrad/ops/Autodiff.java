@@ -40,6 +40,12 @@ import java.util.Set;
  * Stateless: the graph lives on the tensors, so any number of threads may use it at once.
  */
 final class Autodiff {
+    /**
+     * The initial size of a walk's visited set and stack: a model's step has tens of nodes, a
+     * long chain thousands; starting at 256 saves the first few doublings and costs about 4 KB.
+     */
+    private static final int WALK_SIZE_HINT = 256;
+
     private Autodiff() {
     }
 
@@ -95,7 +101,7 @@ final class Autodiff {
             checkSens(outputs, sens, "");
             flatten(sens, seeds);
         }
-        Set<GraphNode> targetNodes = identitySet();
+        Set<GraphNode> targetNodes = identitySet(targets.size());
         for (Tensor t : targets) {
             GraphNode n = nodeOf(t);
             if (n != null) {
@@ -105,7 +111,8 @@ final class Autodiff {
         List<Tensor> roots = new ArrayList<>(outs);
         roots.addAll(seeds); // a tracked sens can tie this call to an enclosing one, too
         Walk walk = topologicalOrder(roots, scope);
-        Set<GraphNode> needed = identitySet();
+        int nodes = walk.order.size(); // sized once: growing identity maps node by node is a resize per doubling
+        Set<GraphNode> needed = identitySet(nodes);
         for (GraphNode n : walk.order) { // inputs come before the nodes that use them
             boolean need = targetNodes.contains(n);
             if (!need && n instanceof Node.Op op) {
@@ -121,7 +128,7 @@ final class Autodiff {
                 needed.add(n);
             }
         }
-        Map<GraphNode, Tensor> grads = new IdentityHashMap<>();
+        Map<GraphNode, Tensor> grads = new IdentityHashMap<>(nodes);
         for (int i = 0; i < outs.size(); i++) {
             GraphNode n = nodeOf(outs.get(i));
             if (n != null && needed.contains(n)) {
@@ -185,9 +192,9 @@ final class Autodiff {
 
     private static Walk topologicalOrder(List<Tensor> roots, GradScope scope) {
         List<GraphNode> order = new ArrayList<>();
-        Set<GraphNode> visited = identitySet();
+        Set<GraphNode> visited = identitySet(WALK_SIZE_HINT);
         boolean enclosed = false;
-        ArrayDeque<Object[]> stack = new ArrayDeque<>(); // {node, next input index}
+        ArrayDeque<Object[]> stack = new ArrayDeque<>(WALK_SIZE_HINT); // {node, next input index}
         for (Tensor root : roots) {
             GraphNode r = nodeOf(root);
             if (r == null || !visited.add(r)) {
@@ -292,7 +299,7 @@ final class Autodiff {
         }
     }
 
-    private static Set<GraphNode> identitySet() {
-        return Collections.newSetFromMap(new IdentityHashMap<>());
+    private static Set<GraphNode> identitySet(int expected) {
+        return Collections.newSetFromMap(new IdentityHashMap<>(expected));
     }
 }

@@ -162,4 +162,31 @@ class KernelsTest {
         assertEquals(3.0, Reductions.max(Tensor.of(1f, 3f, -2f), new int[] {0}, false).item());
         assertArrayEquals(new int[] {2}, Reductions.sum(Tensor.zeros(DType.FLOAT32, 2, 0), new int[] {1}, false).shape());
     }
+
+    /**
+     * A one-element first operand ({@code 1 - y*y}) takes its own loop; it must give, bit for bit,
+     * what the same value spelled out at the full shape gives through the same-shape loop, for
+     * every binary op, with the output shape still the broadcast one.
+     */
+    @Test
+    void aScalarFirstOperandMatchesTheSameShapeLoopForEveryOp() {
+        float[] ys = {-2.5f, -0f, 0f, 1e-30f, 3f, Float.NaN, Float.POSITIVE_INFINITY, 0.75f};
+        for (Elementwise.Binary op : Elementwise.Binary.values()) {
+            for (float c : new float[] {0.999f, -0f, 2f, Float.NaN}) {
+                for (int[][] shapes : new int[][][] {{{}, {8}}, {{1, 1}, {2, 4}}, {{1}, {2, 1, 4}}}) {
+                    Tensor y = Tensor.wrap(ys.clone(), shapes[1]);
+                    Tensor scalar = Tensor.wrap(new float[] {c}, shapes[0]);
+                    Tensor got = Elementwise.binary(op, scalar, y);
+                    Tensor want = Elementwise.binary(op, Movement.broadcastTo(scalar, shapes[1]), y);
+                    int[] outShape = shapes[0].length > shapes[1].length ? new int[] {1, 2, 4} : shapes[1];
+                    assertArrayEquals(outShape, got.shape(), op + " shape");
+                    assertEquals(want.dtype(), got.dtype(), op + " dtype");
+                    for (int i = 0; i < ys.length; i++) {
+                        assertEquals(Float.floatToRawIntBits(want.floatStorage()[i]),
+                                Float.floatToRawIntBits(got.floatStorage()[i]), op + " " + c + " op " + ys[i]);
+                    }
+                }
+            }
+        }
+    }
 }
