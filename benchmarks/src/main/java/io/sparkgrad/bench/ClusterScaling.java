@@ -16,7 +16,13 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.SparkExecutorInfo;
+import org.apache.spark.rdd.RDD;
 import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.reflect.ClassTag$;
 
 /**
  * Two executor JVMs against one (issue 7): the throughput of full-batch gradient passes of a
@@ -24,7 +30,8 @@ import org.apache.spark.storage.StorageLevel;
  * alternating in one driver JVM (a session each, stopped before the next; who goes first alternates),
  * on the same seeded rows and partitions. Prints {@code RATIO,f_two_executors_vs_one,...} with the
  * ratio of one executor's time per pass to two executors' (higher is better; 2 is perfect scaling)
- * and the environment before and after.
+ * and the environment before and after, and for each session a {@code TASKS} line
+ * ({@link TaskTally}: where the measured passes' tasks ran and what they spent).
  *
  * <p>Run by {@code benchmarks/cluster_scaling.sh} (through {@code benchmarks/local_cluster.sh},
  * which makes the SPARK_HOME a standalone Worker needs to start executor JVMs, from the
@@ -87,11 +94,13 @@ public final class ClusterScaling {
     /** Milliseconds per full-batch gradient pass on {@code executors} executor JVMs of one core each. */
     static double msPerPass(int executors, int mb, ModelSpec spec, int rows, int dim, int parts, int warmup,
                             int passes, boolean printEnv) throws Exception {
+        // Spark's default locality wait (3 s): a task waits for the executor that caches its block,
+        // and blocks() places the partitions evenly. Measured (TaskTally) with a wait of 0 and
+        // placement left to the caching job: 11 of 48 two-executor tasks read their block from the
+        // other executor, 489 against 375 ms per task, and the ratio was 1.42 in that round.
         SparkConf conf = LocalCluster.conf(executors, mb, "sparkgrad-cluster-scaling")
-                // a free core takes the next task wherever its cached block is (with the default 3 s
-                // wait, tasks may queue for the executor that cached their block); measured: the
-                // same ratio (about 1.0) either way, so placement is not what limits it here
-                .set("spark.locality.wait", "0");
+                // blocks()'s placed seeds: a partition's values travel as this, with Kryo
+                .set("spark.kryo.classesToRegister", "scala.collection.immutable.ArraySeq$ofInt");
         SparkSession spark = LocalCluster.start(conf, executors);
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -115,11 +124,13 @@ public final class ClusterScaling {
             for (int i = 0; i < warmup * executors; i++) {
                 dg.compute(p, plan);
             }
+            TaskTally tally = new TaskTally(sc.sc());
             long t0 = System.nanoTime();
             for (int i = 0; i < passes; i++) {
                 dg.compute(p, plan);
             }
             double ms = (System.nanoTime() - t0) / 1e6 / passes;
+            System.out.println(tally.line("executors=" + executors, (long) passes * parts));
             blocks.unpersist(true);
             return ms;
         } finally {
@@ -127,14 +138,26 @@ public final class ClusterScaling {
         }
     }
 
-    /** Seeded N(0, 1) features and labels in [0, 10), in blocks of {@link TrainingData#BLOCK_ROWS}. */
+    /**
+     * Seeded N(0, 1) features and labels in [0, 10), in blocks of {@link TrainingData#BLOCK_ROWS};
+     * partition {@code p} prefers executor {@code p} modulo the executor count (Spark's
+     * {@code executor_<host>_<id>} locations), so the cached partitions are spread evenly.
+     */
     static JavaRDD<DataBlock> blocks(JavaSparkContext sc, int rows, int dim, int parts) {
         int per = rows / parts;
-        List<Integer> seeds = new ArrayList<>();
+        List<String> executors = new ArrayList<>(CollectionConverters.asJava(sc.sc().getExecutorIds()));
+        executors.sort(null);
+        List<SparkExecutorInfo> infos = new ArrayList<>(List.of(sc.sc().statusTracker().getExecutorInfos()));
+        String host = infos.stream().map(SparkExecutorInfo::host).filter(h -> !h.equals(sc.sc().conf()
+                .get("spark.driver.host", ""))).findFirst().orElse("localhost");
+        List<Tuple2<Object, Seq<String>>> placed = new ArrayList<>();
         for (int p = 0; p < parts; p++) {
-            seeds.add(p);
+            String where = "executor_" + host + "_" + executors.get(p % executors.size());
+            placed.add(new Tuple2<>(p, CollectionConverters.asScala(List.of(where)).toList()));
         }
-        return sc.parallelize(seeds, parts)
+        // Scala Ints: a partition's values travel as an ArraySeq.ofInt, registered in msPerPass
+        RDD<Object> seeds = sc.sc().makeRDD(CollectionConverters.asScala(placed).toList(), ClassTag$.MODULE$.Int());
+        return JavaRDD.fromRDD(seeds, ClassTag$.MODULE$.Int())
                 .mapPartitionsWithIndex((p, it) -> partitionBlocks(p, per, dim).iterator(), true);
     }
 
