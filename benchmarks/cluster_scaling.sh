@@ -32,10 +32,11 @@ for r in $(seq 0 $((${CEILING_ROUNDS:-3} - 1))); do
   RATIOS+=("$one $two")
 done
 if (( ${#RATIOS[@]} > 0 )); then # CEILING_ROUNDS=0 skips the ceiling
-  printf '%s\n' "${RATIOS[@]}" | awk '{ r[NR] = $1 / $2; one[NR] = $1; two[NR] = $2 }
-    function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-    END { n = NR; lo = hi = r[1]; for (i = 1; i <= n; i++) { if (r[i] < lo) lo = r[i]; if (r[i] > hi) hi = r[i] }
-      printf "RATIO,f_ceiling_two_processes_vs_one,%.3f,%.3f,%.3f,%d,ours_ms=%.1f,mllib_ms=%.1f\n", med(r, n), lo, hi, n, med(two, n), med(one, n) }'
+  printf '%s\n' "${RATIOS[@]}" | "${PYTHON:-python3}" -c '
+import statistics, sys
+one, two = zip(*([float(x) for x in l.split()] for l in sys.stdin))
+r = [a / b for a, b in zip(one, two)]
+print("RATIO,f_ceiling_two_processes_vs_one,%.3f,%.3f,%.3f,%d,ours_ms=%.1f,mllib_ms=%.1f" % (
+    statistics.median(r), min(r), max(r), len(r), statistics.median(two), statistics.median(one)))'
 fi
 exec benchmarks/local_cluster.sh io.sparkgrad.bench.ClusterScaling "$@"

@@ -9,6 +9,7 @@ import io.sparkgrad.spark.StepPlan;
 import io.sparkgrad.spark.TaskHook;
 import io.sparkgrad.spark.TrainingData;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -56,17 +57,30 @@ public final class ClusterScaling {
     private ClusterScaling() {
     }
 
+    /**
+     * The measured work, from the arguments ({@code rows dim model parts warmup passes}): the same
+     * for {@link ClusterScaling}'s executors and {@link EngineCeiling}'s plain JVMs.
+     */
+    record Work(int rows, int dim, ModelSpec spec, int parts, int warmup, int passes) {
+        static Work fromArgs() {
+            int dim = SideBySide.arg("dim", 256);
+            return new Work(SideBySide.arg("rows", 64_000), dim,
+                    ModelSpec.parse(SideBySide.arg("model", "mlp:512,512,10"), dim, 10, 1), SideBySide.arg("parts", 8),
+                    SideBySide.arg("warmup", 10), // as many micro-batches as 40 passes of 16,000 rows
+                    SideBySide.arg("passes", 6));
+        }
+
+        /** Partition {@code p}'s rows. */
+        List<DataBlock> partition(int p) {
+            return partitionBlocks(p, rows / parts, dim);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         SideBySide.parseArgs(args);
-        int rows = SideBySide.arg("rows", 64_000);
-        int dim = SideBySide.arg("dim", 256);
-        String model = SideBySide.arg("model", "mlp:512,512,10");
-        int parts = SideBySide.arg("parts", 8);
-        int passes = SideBySide.arg("passes", 6);
-        int warmup = SideBySide.arg("warmup", 10); // as many micro-batches as 40 passes of 16,000 rows
+        Work w = Work.fromArgs();
         int rounds = SideBySide.arg("rounds", 3);
         int mb = SideBySide.arg("executorMB", 1024);
-        ModelSpec spec = ModelSpec.parse(model, dim, 10, 1);
         List<Double> ratios = new ArrayList<>();
         List<Double> one = new ArrayList<>();
         List<Double> two = new ArrayList<>();
@@ -74,11 +88,11 @@ public final class ClusterScaling {
             double a;
             double b;
             if ((r & 1) == 0) {
-                b = msPerPass(1, mb, spec, rows, dim, parts, warmup, passes, r == 0);
-                a = msPerPass(2, mb, spec, rows, dim, parts, warmup, passes, false);
+                b = msPerPass(1, mb, w, r == 0);
+                a = msPerPass(2, mb, w, false);
             } else {
-                a = msPerPass(2, mb, spec, rows, dim, parts, warmup, passes, false);
-                b = msPerPass(1, mb, spec, rows, dim, parts, warmup, passes, false);
+                a = msPerPass(2, mb, w, false);
+                b = msPerPass(1, mb, w, false);
             }
             System.out.printf(Locale.ROOT, "ROUND,%d,two_ms=%.1f,one_ms=%.1f%n", r, a, b);
             ratios.add(b / a);
@@ -92,8 +106,7 @@ public final class ClusterScaling {
     }
 
     /** Milliseconds per full-batch gradient pass on {@code executors} executor JVMs of one core each. */
-    static double msPerPass(int executors, int mb, ModelSpec spec, int rows, int dim, int parts, int warmup,
-                            int passes, boolean printEnv) throws Exception {
+    static double msPerPass(int executors, int mb, Work w, boolean printEnv) throws Exception {
         // Spark's default locality wait (3 s): a task waits for the executor that caches its block,
         // and blocks() places the partitions evenly. Measured (TaskTally) with a wait of 0 and
         // placement left to the caching job: 11 of 48 two-executor tasks read their block from the
@@ -107,11 +120,11 @@ public final class ClusterScaling {
             if (printEnv) {
                 SideBySide.printEnvironment(sc);
             }
-            JavaRDD<DataBlock> blocks = blocks(sc, rows, dim, parts).persist(StorageLevel.MEMORY_ONLY());
+            JavaRDD<DataBlock> blocks = blocks(sc, w).persist(StorageLevel.MEMORY_ONLY());
             blocks.count();
             DistributedGradient dg = new DistributedGradient(sc, blocks,
-                    new PartitionGradient(spec, LossKind.SOFTMAX_CROSS_ENTROPY, TaskHook.NONE, 1), 2);
-            float[] p = spec.create().trainableParamTuple().flatten();
+                    new PartitionGradient(w.spec(), LossKind.SOFTMAX_CROSS_ENTROPY, TaskHook.NONE, 1), 2);
+            float[] p = w.spec().create().trainableParamTuple().flatten();
             StepPlan plan = StepPlan.fullBatch(256);
             // warm-up: BLAS loading, the model on every executor, and above all each executor JVM's
             // JIT. A pass runs only parts tasks, so the engine's and Spark's task paths run a few
@@ -121,16 +134,16 @@ public final class ClusterScaling {
             // session measured 1.56.
             // Each executor JVM gets the same number of warm-up tasks whatever the executor count
             // (warmup passes per executor): a pass spreads its tasks over the executors.
-            for (int i = 0; i < warmup * executors; i++) {
+            for (int i = 0; i < w.warmup() * executors; i++) {
                 dg.compute(p, plan);
             }
             TaskTally tally = new TaskTally(sc.sc());
             long t0 = System.nanoTime();
-            for (int i = 0; i < passes; i++) {
+            for (int i = 0; i < w.passes(); i++) {
                 dg.compute(p, plan);
             }
-            double ms = (System.nanoTime() - t0) / 1e6 / passes;
-            System.out.println(tally.line("executors=" + executors, (long) passes * parts));
+            double ms = (System.nanoTime() - t0) / 1e6 / w.passes();
+            System.out.println(tally.line("executors=" + executors, (long) w.passes() * w.parts()));
             blocks.unpersist(true);
             return ms;
         } finally {
@@ -143,26 +156,28 @@ public final class ClusterScaling {
      * partition {@code p} prefers executor {@code p} modulo the executor count (Spark's
      * {@code executor_<host>_<id>} locations), so the cached partitions are spread evenly.
      */
-    static JavaRDD<DataBlock> blocks(JavaSparkContext sc, int rows, int dim, int parts) {
-        int per = rows / parts;
+    static JavaRDD<DataBlock> blocks(JavaSparkContext sc, Work w) {
         List<String> executors = new ArrayList<>(CollectionConverters.asJava(sc.sc().getExecutorIds()));
         executors.sort(null);
-        List<SparkExecutorInfo> infos = new ArrayList<>(List.of(sc.sc().statusTracker().getExecutorInfos()));
-        String host = infos.stream().map(SparkExecutorInfo::host).filter(h -> !h.equals(sc.sc().conf()
-                .get("spark.driver.host", ""))).findFirst().orElse("localhost");
+        // the executors' host (the driver's entry is among the infos); only the id decides PROCESS_LOCAL
+        String driverHost = sc.sc().conf().get("spark.driver.host", "");
+        String host = Arrays.stream(sc.sc().statusTracker().getExecutorInfos()).map(SparkExecutorInfo::host)
+                .filter(h -> !h.equals(driverHost)).findFirst().orElse("localhost");
         List<Tuple2<Object, Seq<String>>> placed = new ArrayList<>();
-        for (int p = 0; p < parts; p++) {
+        for (int p = 0; p < w.parts(); p++) {
             String where = "executor_" + host + "_" + executors.get(p % executors.size());
             placed.add(new Tuple2<>(p, CollectionConverters.asScala(List.of(where)).toList()));
         }
         // Scala Ints: a partition's values travel as an ArraySeq.ofInt, registered in msPerPass
         RDD<Object> seeds = sc.sc().makeRDD(CollectionConverters.asScala(placed).toList(), ClassTag$.MODULE$.Int());
+        int per = w.rows() / w.parts(); // the task captures these two ints, not the Work
+        int dim = w.dim();
         return JavaRDD.fromRDD(seeds, ClassTag$.MODULE$.Int())
                 .mapPartitionsWithIndex((p, it) -> partitionBlocks(p, per, dim).iterator(), true);
     }
 
-    /** Partition {@code p}'s {@code per} rows (the same in {@link EngineCeiling}). */
-    static List<DataBlock> partitionBlocks(int p, int per, int dim) {
+    /** Partition {@code p}'s {@code per} rows (the tasks' and {@link Work#partition}'s). */
+    private static List<DataBlock> partitionBlocks(int p, int per, int dim) {
         SplittableRandom r = new SplittableRandom(2000 + p);
         List<DataBlock> out = new ArrayList<>();
         for (int start = 0; start < per; start += TrainingData.BLOCK_ROWS) {

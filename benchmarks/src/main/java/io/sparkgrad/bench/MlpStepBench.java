@@ -143,7 +143,7 @@ public class MlpStepBench {
         }
         Value w = gradPlainMask.call(x, labels);
         for (int i = 0; i < 6; i++) { // the what-if must give the very same gradients
-            if (!java.util.Arrays.equals(v.get(i).tensor().floatStorage(), w.get(i).tensor().floatStorage())) {
+            if (!Arrays.equals(v.get(i).tensor().floatStorage(), w.get(i).tensor().floatStorage())) {
                 throw new IllegalStateException("PlainMaskReLU changed gradient " + i);
             }
         }
