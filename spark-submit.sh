@@ -82,13 +82,54 @@ if [[ -n "${SPARKGRAD_VERBOSE:-}" && "${SPARKGRAD_VERBOSE}" != "0" ]]; then
   LOG_OPTS+=(-Dsparkgrad.taskLog=warn -Dsparkgrad.userErrorLog=NEUTRAL)
 fi
 
+# G1 regions for a local master, whose tasks run as threads of this driver JVM: G1 keeps an array
+# of half a region or more ("humongous") in whole regions of its own, slower to allocate and to
+# reclaim, and G1 gives a heap of up to 2 GB 1 MiB regions (spark-submit's default 1g driver among
+# them) and one of up to 4 GB 2 MiB, so each 512 KiB activation of a 256 x 512 micro-batch would be
+# humongous. The size SparkGradConf gives executors, on the same terms: not when a size is named in
+# any option, nor for a heap of 8 GiB or more (-Xmx, --driver-memory, spark.driver.memory, or the
+# default), where G1 picks 4 MiB or more itself (README, "Heap regions").
+heap_mib() { # a JVM memory size (512m, 8g, 8G, 1t, bytes) -> MiB, 0 if unreadable
+  local v=${1,,} n
+  n=${v%[kmgt]}
+  [[ $n =~ ^[0-9]+$ ]] || { echo 0; return; }
+  case $v in
+    *k) echo $((n / 1024)) ;; *m) echo "$n" ;; *g) echo $((n * 1024)) ;; *t) echo $((n * 1048576)) ;;
+    *) echo $((n / 1048576)) ;;
+  esac
+}
+DRIVER_HEAP_MIB=0
+DRIVER_OPTS_TEXT="${SPARKGRAD_JAVA_OPTS:-} ${SPARK_ARGS[*]+"${SPARK_ARGS[*]}"}"
+for w in ${SPARKGRAD_JAVA_OPTS:-}; do
+  [[ $w == -Xmx* ]] && DRIVER_HEAP_MIB=$(heap_mib "${w#-Xmx}")
+done
+for ((i = 0; i + 1 < ${#SPARK_ARGS[@]}; i++)); do
+  case "${SPARK_ARGS[i]}" in
+    --driver-memory) DRIVER_HEAP_MIB=$(heap_mib "${SPARK_ARGS[i + 1]}") ;;
+    --conf|-c) [[ ${SPARK_ARGS[i + 1]} == spark.driver.memory=* ]] \
+                 && DRIVER_HEAP_MIB=$(heap_mib "${SPARK_ARGS[i + 1]#spark.driver.memory=}") ;;
+  esac
+done
+if (( DRIVER_HEAP_MIB == 0 )); then # the default: Spark's 1g, or this JVM's (a quarter of the memory)
+  if [[ -n "${SPARK_HOME:-}" ]]; then
+    DRIVER_HEAP_MIB=1024
+  else
+    DRIVER_HEAP_MIB=$(awk '/^MemTotal:/ { print int($2 / 4096) }' /proc/meminfo 2>/dev/null || echo 0)
+  fi
+fi
+DRIVER_GC_OPTS=()
+if [[ $MASTER == local || $MASTER == local\[* ]] && [[ $DRIVER_OPTS_TEXT != *G1HeapRegionSize* ]] \
+   && (( DRIVER_HEAP_MIB < 8192 )); then
+  DRIVER_GC_OPTS=(-XX:G1HeapRegionSize=4m)
+fi
+
 COMMON=(
   --master "$MASTER"
   --class "$CLASS"
   --conf "spark.driver.host=$DRIVER_HOST"
   --conf "spark.driver.bindAddress=$SPARK_LOCAL_IP"
   --conf "spark.executorEnv.OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS"
-  --conf "spark.driver.extraJavaOptions=${LOG_OPTS[*]} -Djava.awt.headless=true"
+  --conf "spark.driver.extraJavaOptions=${LOG_OPTS[*]}${DRIVER_GC_OPTS[*]+ ${DRIVER_GC_OPTS[*]}} -Djava.awt.headless=true"
   --conf "spark.executor.extraJavaOptions=${LOG_OPTS[*]}"
 )
 
@@ -97,6 +138,6 @@ if [[ -n "${SPARK_HOME:-}" ]]; then
     "$APP_JAR" ${APP_ARGS[@]+"${APP_ARGS[@]}"}
 fi
 
-exec java "${ADD_OPENS[@]}" "${LOG_OPTS[@]}" ${SPARKGRAD_JAVA_OPTS:-} \
+exec java "${ADD_OPENS[@]}" "${LOG_OPTS[@]}" ${DRIVER_GC_OPTS[@]+"${DRIVER_GC_OPTS[@]}"} ${SPARKGRAD_JAVA_OPTS:-} \
   -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR" org.apache.spark.deploy.SparkSubmit \
   "${COMMON[@]}" ${SPARK_ARGS[@]+"${SPARK_ARGS[@]}"} "$APP_JAR" ${APP_ARGS[@]+"${APP_ARGS[@]}"}

@@ -17,7 +17,7 @@ public final class SparkGradConf {
      * broadcasts the parameters in pieces of this many bytes, and the driver keeps the pieces for
      * the step. G1 stores an array of at least half a region ("humongous") in whole regions of its
      * own; a {@code byte[4 MiB]} plus its 16-byte header needs 3 regions (6 MiB) at the 2 MiB
-     * regions of a 4-8 GB heap, 5 (5 MiB) at 1 MiB. A piece of 4095 KiB plus its header fills 4, 2
+     * regions of a 2-4 GB heap, 5 (5 MiB) at 1 MiB. A piece of 4095 KiB plus its header fills 4, 2
      * or 1 whole regions of 1, 2 or 4 MiB, and is an ordinary object with 8 MiB regions or more.
      * Measured with the 10M-parameter model of {@code benchmarks/driver_heap.sh} at -Xmx6g: the
      * driver's live heap during a step went from 3.15 to 2.20 gradient sizes.
@@ -26,8 +26,10 @@ public final class SparkGradConf {
 
     /**
      * The G1 region size executors get when their heap ({@code spark.executor.memory}) is under
-     * 8 GiB, where G1 would pick regions smaller than this (it aims at 2048 regions, 1 MiB at the
-     * least: 1 MiB for Spark's default 1 GB executors). G1 allocates an array of half a region or
+     * 8 GiB. G1 aims at about 2048 regions and rounds up to a power of two (JDK 17, measured with
+     * {@code -XX:+PrintFlagsFinal}): 1 MiB up to a 2 GB heap, Spark's default 1 GB executors
+     * among them, 2 MiB up to 4 GB, 4 MiB up to 8 GB and more above, so the flag changes heaps
+     * of 4 GB or less and leaves those of 4-8 GB as G1 would have them. G1 allocates an array of half a region or
      * more ("humongous") in whole regions of its own, outside the young generation, and each such
      * allocation may start a collection. A micro-batch's activations and their gradients are
      * {@code rows x width} floats (256 x 512 is 512 KiB), so with 1 MiB regions every one of them
@@ -35,8 +37,9 @@ public final class SparkGradConf {
      * 256-512-512-10, 256 rows per micro-batch, one 1 GB executor, GC logs): 475 young collections
      * in 69 s, 464 of them started by a humongous allocation, and 3.7 s of GC CPU; with 4 MiB
      * regions 269 collections in 68 s (31 humongous) and 2.2 s. Two executors over one: 1.46-1.56
-     * with 1 MiB regions, 1.71-1.78 with 4 MiB, three single-round runs each. 4 MiB is what G1 picks
-     * by itself for an 8 GiB heap, and leaves a 1 GB heap 256 regions.
+     * with 1 MiB regions, 1.71-1.78 with 4 MiB, three single-round runs each. 4 MiB leaves a 1 GB
+     * heap 256 regions. {@code spark-submit.sh} gives a local master's driver JVM, where the tasks
+     * run, the same size.
      */
     public static final String EXECUTOR_G1_REGION = "4m";
 

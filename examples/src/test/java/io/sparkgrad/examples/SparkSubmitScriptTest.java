@@ -205,4 +205,44 @@ class SparkSubmitScriptTest {
         assertVerbose(true, "SPARKGRAD_VERBOSE=1");
         assertFalse(javaArgs().contains("--verbose"), javaArgs().toString());
     }
+
+    /** Whether the last run gave the driver JVM 4 MiB G1 regions, checked on both of its paths. */
+    private boolean regionFlagGiven() throws Exception {
+        List<String> args = javaArgs();
+        boolean jvm = jvmOptions(args).contains(REGION);
+        boolean conf = List.of(conf(args, "spark.driver.extraJavaOptions").split(" ")).contains(REGION);
+        assertEquals(jvm, conf, "the JVM's options and spark.driver.extraJavaOptions agree: " + args);
+        assertFalse(conf(args, "spark.executor.extraJavaOptions").contains("G1HeapRegionSize"),
+                "executors get theirs from SparkGradConf: " + args);
+        return jvm;
+    }
+
+    static final String REGION = "-XX:G1HeapRegionSize=4m";
+
+    @Test
+    void aLocalMasterWithASmallHeapGetsFourMibRegions() throws Exception {
+        submit(java.util.Map.of("SPARKGRAD_JAVA_OPTS", "-Xmx2g"), "--epochs", "1");
+        assertTrue(regionFlagGiven(), "local[2] by default, 2 GB heap");
+        submit(java.util.Map.of("SPARKGRAD_JAVA_OPTS", "-Xmx8191m"), "--master", "local[*]", "--epochs", "1");
+        assertTrue(regionFlagGiven(), "local[*], 8191 MiB");
+        submit(java.util.Map.of("SPARKGRAD_JAVA_OPTS", "-Xmx16g"), "--driver-memory", "1G", "--master", "local",
+                "--epochs", "1");
+        assertTrue(regionFlagGiven(), "--driver-memory after -Xmx decides");
+    }
+
+    @Test
+    void aNamedRegionSizeALargeHeapOrAClusterMasterKeepTheirRegions() throws Exception {
+        submit(java.util.Map.of("SPARKGRAD_JAVA_OPTS", "-Xmx2g -XX:G1HeapRegionSize=16m"), "--epochs", "1");
+        assertFalse(regionFlagGiven(), "a size in SPARKGRAD_JAVA_OPTS");
+        assertTrue(jvmOptions(javaArgs()).contains("-XX:G1HeapRegionSize=16m"), javaArgs().toString());
+        submit(java.util.Map.of("SPARKGRAD_JAVA_OPTS", "-Xmx2g"), "--driver-java-options",
+                "-XX:G1HeapRegionSize=2m", "--epochs", "1");
+        assertFalse(regionFlagGiven(), "a size in --driver-java-options");
+        submit(java.util.Map.of("SPARKGRAD_JAVA_OPTS", "-Xmx8g"), "--epochs", "1");
+        assertFalse(regionFlagGiven(), "an 8 GiB heap");
+        submit(java.util.Map.of("SPARKGRAD_JAVA_OPTS", "-Xmx2g"), "--conf", "spark.driver.memory=12g", "--epochs", "1");
+        assertFalse(regionFlagGiven(), "spark.driver.memory=12g");
+        submit(java.util.Map.of("SPARKGRAD_JAVA_OPTS", "-Xmx2g"), "--master", "spark://127.0.0.1:7077", "--epochs", "1");
+        assertFalse(regionFlagGiven(), "a cluster master: the tasks run in executors");
+    }
 }
