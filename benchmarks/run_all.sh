@@ -27,7 +27,29 @@ ONLY=${ONLY:-all}
 PY=${PYTHON:-$([[ -x /usr/bin/python3 ]] && echo /usr/bin/python3 || echo python3)}
 mkdir -p "$OUT"
 J=(java -jar "$JAR")
-log() { echo "=== $(date -u +%FT%TZ) load: $(cut -d' ' -f1-3 /proc/loadavg) :: $*" | tee -a "$OUT/timeline.txt"; }
+# Each line: the time, the load average and, on a virtual machine, the share of CPU time the
+# hypervisor gave other guests ("steal", /proc/stat) since the previous line: that is, during the
+# benchmark the previous line names (measured 11% in one 10 s sample on the 2-vCPU machine of the
+# 2026-12-08a run), which a load average does not show.
+STEAL_PREV=
+STEAL_TEXT=
+steal() { # sets STEAL_TEXT from /proc/stat's cpu line (user nice system idle iowait irq softirq steal)
+  local cpu u n s i w q sq st rest total
+  STEAL_TEXT=
+  read -r cpu u n s i w q sq st rest < /proc/stat 2>/dev/null || return 0
+  total=$((u + n + s + i + w + q + sq + st))
+  if [[ -n $STEAL_PREV ]]; then
+    set -- $STEAL_PREV
+    if (( total > $1 )); then
+      STEAL_TEXT=$(awk -v t=$((total - $1)) -v s=$((st - $2)) 'BEGIN { printf " steal since the previous line: %.1f%%", 100 * s / t }')
+    fi
+  fi
+  STEAL_PREV="$total $st"
+}
+log() {
+  steal
+  echo "=== $(date -u +%FT%TZ) load: $(cut -d' ' -f1-3 /proc/loadavg)$STEAL_TEXT :: $*" | tee -a "$OUT/timeline.txt"
+}
 log "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores"
 log "env OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-unset}"
 # Each figure's command, for BENCHMARKS.md (summarize.py --write reads commands.txt).
