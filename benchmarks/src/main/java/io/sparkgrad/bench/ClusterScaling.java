@@ -47,9 +47,11 @@ import scala.reflect.ClassTag$;
  * over 3 passes no executor's compilation time ({@link ExecutorJit}) grew by more than
  * {@code jitShare} of the wall time, at most {@code settle} passes; its {@code TASKS} line says
  * how many it ran, whether the compilers settled, and their milliseconds per measured pass.
- * Measured (2026-12-08, one round each): without the settling, two executors' tasks got 45-77% of
- * a core (C2 3-40% of a core in each executor JVM 60 s in) and the ratio was 1.22-1.42; after 45
- * more passes 90% and 1.84.
+ * Measured (2026-12-08): without the settling, two executors' tasks got 45-77% of a core (C2
+ * 3-40% of a core in each executor JVM 60 s in), and the ratio was 1.22 in one round, and 1.35 and
+ * 1.42 in two runs of 3 rounds (ceilings 1.90 and 2.01). With it, they got 86-92%, and the ratio
+ * was 1.838 [1.556-1.892] (ceiling 1.89), although no two-executor session fell under 2% within
+ * the 45 passes.
  *
  * <p>The size. Both executors and the driver (which, in a local-cluster, also hosts the Master and
  * the Workers) share the machine's cores, so what does not scale is what Spark spends per task and
