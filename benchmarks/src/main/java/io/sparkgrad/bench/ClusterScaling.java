@@ -156,7 +156,6 @@ public final class ClusterScaling {
             // threads' cores), at most settle passes
             ExecutorJit.Settling settling = ExecutorJit.settle(sc, blocks, () -> dg.compute(p, plan), 3,
                     SideBySide.arg("settle", 45), Double.parseDouble(SideBySide.arg("jitShare", "0.02")));
-            Map<String, Long> jit = ExecutorJit.read(sc, blocks);
             TaskTally tally = new TaskTally(sc.sc());
             long t0 = System.nanoTime();
             for (int i = 0; i < w.passes(); i++) {
@@ -164,7 +163,8 @@ public final class ClusterScaling {
             }
             double ms = (System.nanoTime() - t0) / 1e6 / w.passes();
             String tasks = tally.line("executors=" + executors, (long) w.passes() * w.parts()); // before the read's tasks
-            long jitMs = ExecutorJit.totalGrowth(jit, ExecutorJit.read(sc, blocks));
+            long jitMs = ExecutorJit.growth(settling.jit(), ExecutorJit.read(sc, blocks)).values().stream()
+                    .mapToLong(Long::longValue).sum();
             System.out.println(tasks + ","
                     + settling.describe() + String.format(Locale.ROOT, ",executor_jit_ms_per_pass=%.1f",
                     (double) jitMs / w.passes()));

@@ -30,8 +30,11 @@ final class ExecutorJit {
     private ExecutorJit() {
     }
 
-    /** How a warm-up ended: the passes it ran, and the largest compile share of its last window. */
-    record Settling(int passes, boolean settled, double lastShare) {
+    /**
+     * How a warm-up ended: the passes it ran, whether the compilers settled, the largest compile
+     * share of its last window, and the executors' compilation times when it ended ({@link #read}).
+     */
+    record Settling(int passes, boolean settled, double lastShare, Map<String, Long> jit) {
         String describe() {
             return String.format(java.util.Locale.ROOT, "settle_passes=%d,settled=%b,last_jit_share=%.3f", passes,
                     settled, lastShare);
@@ -53,47 +56,38 @@ final class ExecutorJit {
         return out;
     }
 
-    /** The largest per-executor growth from {@code before} to {@code after}, in ms. */
-    static long maxGrowth(Map<String, Long> before, Map<String, Long> after) {
-        long worst = 0;
-        for (Map.Entry<String, Long> e : after.entrySet()) {
-            worst = Math.max(worst, e.getValue() - before.getOrDefault(e.getKey(), 0L));
-        }
-        return worst;
-    }
-
-    /** The total growth over all executors from {@code before} to {@code after}, in ms. */
-    static long totalGrowth(Map<String, Long> before, Map<String, Long> after) {
-        long sum = 0;
-        for (Map.Entry<String, Long> e : after.entrySet()) {
-            sum += e.getValue() - before.getOrDefault(e.getKey(), 0L);
-        }
-        return sum;
+    /** Each executor's growth from {@code before} to {@code after}, in ms. */
+    static Map<String, Long> growth(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> out = new TreeMap<>();
+        after.forEach((id, ms) -> out.put(id, ms - before.getOrDefault(id, 0L)));
+        return out;
     }
 
     /**
      * Runs {@code pass} in windows of {@code window} passes until, over one window, no executor's
      * compilers grew by more than {@code share} of the window's wall time, or {@code maxPasses}
-     * have run ({@code maxPasses = 0}: none).
+     * have run ({@code maxPasses = 0}: none). One reading ends a window and starts the next.
      */
     static <T> Settling settle(JavaSparkContext sc, JavaRDD<T> cached, Runnable pass, int window, int maxPasses,
-                           double share) {
+                               double share) {
         int passes = 0;
         double last = Double.NaN;
+        Map<String, Long> before = read(sc, cached);
         while (passes < maxPasses) {
-            Map<String, Long> before = read(sc, cached);
             long t0 = System.nanoTime();
             for (int i = 0; i < window; i++) {
                 pass.run();
             }
             double ms = (System.nanoTime() - t0) / 1e6;
             passes += window;
-            last = maxGrowth(before, read(sc, cached)) / ms;
+            Map<String, Long> after = read(sc, cached);
+            last = growth(before, after).values().stream().mapToLong(Long::longValue).max().orElse(0) / ms;
+            before = after;
             if (last <= share) {
-                return new Settling(passes, true, last);
+                return new Settling(passes, true, last, before);
             }
         }
-        return new Settling(passes, false, last);
+        return new Settling(passes, false, last, before);
     }
 
     /** The task: this executor's id and its compilation time, as {@code id:ms}. */
