@@ -3,6 +3,7 @@ package io.sparkgrad.bench;
 import io.sparkgrad.DType;
 import io.sparkgrad.Tensor;
 import io.sparkgrad.kernel.Elementwise;
+import io.sparkgrad.kernel.Fused;
 import io.sparkgrad.ops.Ops;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -20,12 +21,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * The non-GEMM kernels of the MLP step, one at a time, on its activation shape [256, 512]
  * (131,072 floats) and on untracked tensors, so no graph is recorded: time per call. For scale,
  * the MLP step's 8 GEMMs take about 7-9 ms on one OpenBLAS thread here, and a plain float loop over
- * 131,072 elements should take some 10-30 us.
+ * 131,072 elements should take some 10-30 us. Each call allocates its 512 KiB result; the fork
+ * has the 4 MiB G1 regions the step and the executors get ({@code MlpStepBench},
+ * {@code SparkGradConf}), so that result is not a humongous allocation (until 2026-12-08 the fork
+ * had G1's 1 MiB regions, and the figures before then include that).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "-Dsparkgrad.blas=java"})
+@Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "-XX:G1HeapRegionSize=4m", "-Dsparkgrad.blas=java"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class ElementwiseBench {
@@ -109,6 +113,12 @@ public class ElementwiseBench {
     @Benchmark
     public Tensor relu() {
         return Ops.relu(x);
+    }
+
+    /** relu's VJP, {@code y * (x > 0)} for the upstream gradient y: the backward pass's mask. */
+    @Benchmark
+    public Tensor reluGrad() {
+        return Fused.reluGrad(x, y);
     }
 
     /** Sum over axis 0 ([256, 512] -> [512]): the bias gradient (Tape's sumToShape). */

@@ -8,9 +8,9 @@ import io.sparkgrad.kernel.Elementwise.Binary;
  * call per element; other ops go through {@link Binary#apply}. Comparisons write 0 or 1 through an
  * int select ({@code x > y ? 1 : 0}) rather than a float one ({@code ? 1f : 0f}), which is a branch
  * on x86 and mispredicts on random signs. Measured (BENCHMARKS.md, 2026-12-07): this made relu's
- * mask, where the select is multiplied, 3.5x faster ({@link Fused}); a comparison stored into a Bool
- * tensor ({@code ElementwiseBench.gtZero}) is still about 8 ns per element, so the JIT still
- * branches there.
+ * mask, where the select is multiplied, 3.5x faster (since 2026-12-08 {@link Fused} masks with
+ * min/max, which C2 vectorises); a comparison stored into a Bool tensor
+ * ({@code ElementwiseBench.gtZero}) is still about 8 ns per element, so the JIT still branches there.
  */
 final class FloatLoops {
     private FloatLoops() {

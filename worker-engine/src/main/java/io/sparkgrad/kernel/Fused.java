@@ -23,39 +23,123 @@ public final class Fused {
     /** {@code x * (x > 0 ? 1 : 0)}: max(x, 0) with relu(-0) = -0, negatives to -0 and NaN kept. */
     public static Tensor relu(Tensor x) {
         Elementwise.requireFloating("relu", x);
-        return reluGrad("relu", x, x);
+        return masked(x, x, false);
     }
 
     /** {@code g * (x > 0 ? 1 : 0)}, the VJP of relu, for x and g of the same shape and dtype. */
     public static Tensor reluGrad(Tensor x, Tensor g) {
         requireSame("reluGrad", x, g);
-        return reluGrad("reluGrad", x, g);
+        return masked(x, g, true);
     }
 
+    /** 2^127, the largest power of two a float holds: twice it takes the least subnormal to 2^105. */
+    private static final float BIG_F = 0x1p127f;
+    /** 2^1023: twice it takes the least double subnormal (2^-1074) to 2^972. */
+    private static final double BIG_D = 0x1p1023;
+
     /**
-     * The mask is an int select, {@code (x > 0 ? 1 : 0)}, converted to float and multiplied: the
-     * JIT compiles that without a branch, while a float select ({@code ? 1f : 0f}) stays a branch
-     * on x86, which mispredicts on half the elements of a pre-activation. Measured on [256, 512]:
-     * 226 against 800 us per call ({@code ElementwiseBench.relu}, BENCHMARKS.md).
+     * {@code v * (x > 0 ? 1 : 0)}, with the mask computed as {@code min(max(x * 2^127 * 2^127, 0), 1)}:
+     * every x > 0 scales to at least 1 (the least subnormal to 2^105), every x <= 0 (-0 included:
+     * Java's max(-0, 0) is +0) to a non-positive value, so the mask is exactly +1 or +0, and the
+     * product rounds as the composite's {@code v * cast(x > 0)} does. C2 vectorises min and max,
+     * where it keeps an int select ({@code x > 0 ? 1 : 0}) scalar: measured on [256, 512] (JMH,
+     * {@code ElementwiseBench.relu} and {@code reluGrad}) in BENCHMARKS.md.
+     *
+     * <p>Only NaN differs: its mask is NaN, where the comparison gives 0. relu keeps NaN either way
+     * (NaN times anything). reluGrad must give {@code g * 0} there (MindSpore's {@code dy * (y > 0)}),
+     * so it first sums {@code x * 0} ({@link #finite}), and where that finds a NaN or an infinity
+     * in x it takes the select loop instead, the int select ({@code (float) (x > 0 ? 1 : 0)}) that
+     * was the only loop until 2026-12-08 (226 against 800 us per call for a float select
+     * {@code ? 1f : 0f}, which x86 compiles to a branch that mispredicts on random signs).
      */
-    private static Tensor reluGrad(String op, Tensor x, Tensor g) {
+    private static Tensor masked(Tensor x, Tensor v, boolean nanMasksToZero) {
         int n = x.size();
         if (x.dtype() == DType.FLOAT64) {
             double[] xd = x.doubleStorage();
-            double[] gd = g.doubleStorage();
+            double[] vd = v.doubleStorage();
             double[] o = new double[n];
-            for (int i = 0; i < n; i++) {
-                o[i] = gd[i] * (double) (xd[i] > 0 ? 1 : 0);
+            if (nanMasksToZero && !finite(xd)) {
+                for (int i = 0; i < n; i++) {
+                    o[i] = vd[i] * (double) (xd[i] > 0 ? 1 : 0);
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    o[i] = vd[i] * Math.min(Math.max(xd[i] * BIG_D * BIG_D, 0.0), 1.0);
+                }
             }
             return Tensor.wrap(o, x.shape());
         }
         float[] xf = x.floatStorage();
-        float[] gf = g.floatStorage();
+        float[] vf = v.floatStorage();
         float[] o = new float[n];
-        for (int i = 0; i < n; i++) {
-            o[i] = gf[i] * (float) (xf[i] > 0 ? 1 : 0);
+        if (nanMasksToZero && !finite(xf)) {
+            for (int i = 0; i < n; i++) {
+                o[i] = vf[i] * (float) (xf[i] > 0 ? 1 : 0);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                o[i] = vf[i] * Math.min(Math.max(xf[i] * BIG_F * BIG_F, 0f), 1f);
+            }
         }
         return Tensor.wrap(o, x.shape());
+    }
+
+    /**
+     * Whether every element is finite: the sum of {@code x * 0}, which is NaN exactly when some x
+     * is NaN or infinite (an infinity only sends reluGrad to its exact select loop). Eight
+     * independent sums, so the adds pipeline (about a third of the select loop's time).
+     */
+    static boolean finite(float[] x) {
+        float a0 = 0;
+        float a1 = 0;
+        float a2 = 0;
+        float a3 = 0;
+        float a4 = 0;
+        float a5 = 0;
+        float a6 = 0;
+        float a7 = 0;
+        int i = 0;
+        for (int end = x.length - 7; i < end; i += 8) {
+            a0 += x[i] * 0f;
+            a1 += x[i + 1] * 0f;
+            a2 += x[i + 2] * 0f;
+            a3 += x[i + 3] * 0f;
+            a4 += x[i + 4] * 0f;
+            a5 += x[i + 5] * 0f;
+            a6 += x[i + 6] * 0f;
+            a7 += x[i + 7] * 0f;
+        }
+        for (; i < x.length; i++) {
+            a0 += x[i] * 0f;
+        }
+        return !Float.isNaN(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7);
+    }
+
+    /** Double-precision {@link #finite(float[])}. */
+    static boolean finite(double[] x) {
+        double a0 = 0;
+        double a1 = 0;
+        double a2 = 0;
+        double a3 = 0;
+        double a4 = 0;
+        double a5 = 0;
+        double a6 = 0;
+        double a7 = 0;
+        int i = 0;
+        for (int end = x.length - 7; i < end; i += 8) {
+            a0 += x[i] * 0.0;
+            a1 += x[i + 1] * 0.0;
+            a2 += x[i + 2] * 0.0;
+            a3 += x[i + 3] * 0.0;
+            a4 += x[i + 4] * 0.0;
+            a5 += x[i + 5] * 0.0;
+            a6 += x[i + 6] * 0.0;
+            a7 += x[i + 7] * 0.0;
+        }
+        for (; i < x.length; i++) {
+            a0 += x[i] * 0.0;
+        }
+        return !Double.isNaN(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7);
     }
 
     /**

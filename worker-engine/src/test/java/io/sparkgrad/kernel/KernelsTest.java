@@ -164,6 +164,43 @@ class KernelsTest {
     }
 
     /**
+     * A sum over the leading axes (the bias gradient) takes rows four at a time; each column must
+     * still be the plain sum in row order, bitwise, whatever the row count modulo 4. The values
+     * span 2^-40 to 2^40, so a different order of adds would round differently.
+     */
+    @Test
+    void leadingAxesSumsAreTheRowOrderSumsBitwise() {
+        java.util.Random r = new java.util.Random(11);
+        int[][] shapes = {{7, 5}, {8, 3}, {1, 4}, {9, 2, 3}, {6}, {0, 3}, {3, 0}};
+        int[][] axes = {{0}, {0}, {0}, {0, 1}, {0}, {0}, {0}};
+        for (int c = 0; c < shapes.length; c++) {
+            int n = 1;
+            for (int d : shapes[c]) {
+                n *= d;
+            }
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = (float) (r.nextGaussian() * Math.exp(r.nextGaussian() * 10));
+            }
+            for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+                Tensor x = Elementwise.cast(Tensor.wrap(v.clone(), shapes[c]), dt);
+                Tensor s = Reductions.sum(x, axes[c], false);
+                int cols = s.size();
+                int rows = cols == 0 ? 0 : n / cols;
+                for (int j = 0; j < cols; j++) {
+                    double want = 0;
+                    for (int k = 0; k < rows; k++) {
+                        want += x.getFlat(k * cols + j);
+                    }
+                    double rounded = dt == DType.FLOAT32 ? (float) want : want;
+                    String at = dt + " " + java.util.Arrays.toString(shapes[c]) + " column " + j;
+                    assertEquals(Double.doubleToRawLongBits(rounded), Double.doubleToRawLongBits(s.getFlat(j)), at);
+                }
+            }
+        }
+    }
+
+    /**
      * A one-element first operand ({@code 1 - y*y}) takes its own loop; it must give, bit for bit,
      * what the same value spelled out at the full shape gives through the same-shape loop, for
      * every binary op, with the output shape still the broadcast one.
