@@ -51,7 +51,13 @@ import scala.reflect.ClassTag$;
  * 3-40% of a core in each executor JVM 60 s in), and the ratio was 1.22 in one round, and 1.35 and
  * 1.42 in two runs of 3 rounds (ceilings 1.90 and 2.01). With it, they got 86-92%, and the ratio
  * was 1.838 [1.556-1.892] (ceiling 1.89), although no two-executor session fell under 2% within
- * the 45 passes.
+ * the 45 passes; the next run measured 1.734 [1.588-1.771] (ceiling 1.96), its two-executor
+ * sessions still compiling 197-288 ms per measured pass. What they still compile is tier-up, not deoptimisation: logged on the executors
+ * ({@code -Xlog:jit+compilation=debug} in {@code SPARKGRAD_EXECUTOR_OPTS}, 2026-12-08), each
+ * executor of a two-executor session made 410-429 C2 compilations in its first 30 s and still 82-89 in
+ * its last 30 s (150-180 s), mostly Netty's, Spark's and the JDK's per-task code (a few of ours),
+ * while compiled tier-4 code was made not entrant 84-86 times in the whole session, 18-22 of them
+ * after 60 s.
  *
  * <p>The size. Both executors and the driver (which, in a local-cluster, also hosts the Master and
  * the Workers) share the machine's cores, so what does not scale is what Spark spends per task and
