@@ -11,7 +11,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
- * The branch-free loops (int-select comparisons and relu masks, contiguous broadcast rows, the
+ * The branch-free loops (int-select comparisons, relu's min/max masks, contiguous broadcast rows, the
  * arithmetic 0/1 check of Bool tensors) give bitwise what their per-element definitions give, on
  * the values where a select could go wrong: signed zeros, NaN, infinities, subnormals.
  */
@@ -61,25 +61,7 @@ class SelectKernelsTest {
 
     @Test
     void reluAndItsGradientMaskLikeTheCompositeBitwise() {
-        int n = EDGES.length * EDGES.length;
-        float[] x = grid(EDGES.length, EDGES.length, 0);
-        float[] g = grid(EDGES.length, EDGES.length, 1);
-        Tensor relu = Fused.relu(Tensor.wrap(x, n));
-        Tensor grad = Fused.reluGrad(Tensor.wrap(x, n), Tensor.wrap(g, n));
-        double[] xd = new double[n];
-        double[] gd = new double[n];
-        for (int i = 0; i < n; i++) {
-            xd[i] = x[i];
-            gd[i] = g[i];
-        }
-        Tensor grad64 = Fused.reluGrad(Tensor.wrap(xd, n), Tensor.wrap(gd, n));
-        for (int i = 0; i < n; i++) {
-            assertBits(x[i] * (x[i] > 0 ? 1f : 0f), relu.getFlat(i), "relu " + x[i]);
-            assertBits(g[i] * (x[i] > 0 ? 1f : 0f), grad.getFlat(i), "reluGrad " + x[i] + ", " + g[i]);
-            double want = gd[i] * (xd[i] > 0 ? 1.0 : 0.0);
-            assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(grad64.getFlat(i)),
-                    "reluGrad float64 " + xd[i] + ", " + gd[i]);
-        }
+        checkReluGrad(grid(EDGES.length, EDGES.length, 0), grid(EDGES.length, EDGES.length, 1));
     }
 
     /**
