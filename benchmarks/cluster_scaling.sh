@@ -8,8 +8,8 @@
 # CEILING_ROUNDS=0 runs ClusterScaling alone.
 # Usage, from the repository root, after `mvn -B -q -DskipTests package`:
 #   benchmarks/cluster_scaling.sh [key=value ...]     (rows=64000 dim=256 model=mlp:512,512,10 rounds=3 ...)
-# Each session warms up, then runs passes until its executors' JIT compilers settle (settle=45 passes
-# at most, jitShare=0.02; see ClusterScaling), then measures: about 25 minutes with the ceiling.
+# Each session warms up, then runs passes until its executors' JIT compilers settle (settle=120 passes
+# at most, jitShare=0.02; see ClusterScaling), then measures: about 20 minutes with the ceiling.
 # The local-cluster set-up (a throw-away SPARK_HOME, the driver's -Xmx2g unless SPARKGRAD_JAVA_OPTS
 # says otherwise, LOG4J for a task-level log) is benchmarks/local_cluster.sh's.
 set -euo pipefail
