@@ -14,6 +14,7 @@
 # for the no-OOM check; HEAP_ARGS passes sizes (e.g. HEAP_ARGS="heapParams=100000" for a smoke run).
 # ClusterScaling (2 executor JVMs against 1) runs through benchmarks/cluster_scaling.sh; CLUSTER_ARGS passes sizes.
 # The MLP step against torch, alternating per round, runs through benchmarks/mlp_vs_torch.sh (MLP_ROUNDS rounds, 5 by default).
+# The sgemm target (bundled OpenBLAS against the same library off-heap), alternating fork by fork, runs through benchmarks/sgemm_ab.sh.
 # Then: python3 benchmarks/summarize.py --write BENCHMARKS.md OUTDIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -70,6 +71,8 @@ if [[ $ONLY == mllib ]]; then log done; exit 0; fi
 log ClusterScaling; cmd cluster benchmarks/cluster_scaling.sh ${CLUSTER_ARGS:-} > "$OUT/cluster.txt" 2> "$OUT/cluster.err" || echo "FAILED: exit $? (see cluster.err)" >> "$OUT/cluster.txt"
 "$PY" -c "import sys; sys.path.insert(0, '$PEERS'); import torch, blasinfo; torch.ones(8, 8) @ torch.ones(8, 8); print('torch blas:', blasinfo.describe())" > "$OUT/torch_blas.txt" 2>&1 || true
 log MatmulBench;  "${J[@]}" MatmulBench -rf json -rff "$OUT/matmul.json" > "$OUT/matmul.txt" 2>&1
+# The sgemm target's figure: bundled and off-heap alternating fork by fork (MatmulBench's are minutes apart).
+log sgemm alternating; cmd sgemm_ab benchmarks/sgemm_ab.sh "$OUT" > "$OUT/sgemm_ab.txt" 2> "$OUT/sgemm_ab.err"
 log torch gemm;   "$PY" "$PEERS/gemm_bench.py" --lib torch > "$OUT/torch_gemm.txt" 2>&1
 # The MLP step per BLAS thread count (netlib's native OpenBLAS reads OPENBLAS_NUM_THREADS), then torch's.
 log MlpStepBench 1 thread; OPENBLAS_NUM_THREADS=1 cmd mlp_1t "${J[@]}" MlpStepBench -p backend=netlib,bundled-1t,openblas-1t -rf json -rff "$OUT/mlp_1t.json" > "$OUT/mlp_1t.txt" 2>&1

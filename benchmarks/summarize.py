@@ -33,9 +33,12 @@ TARGETS = [
     ('i_mlp_step_2core', 'MLP step, best 2-core configuration: the better of ours with 2 BLAS threads and ours data-parallel '
      '(2 threads, half the batch each) vs the better of torch 2:2 and 1:2 in each round, alternating rounds '
      '(samples/s ratio; ms per step)', '>= 1.0', 1.0, 'ge'),
+    ('j_sgemm_bundled', 'sgemm 1024^2 with no system BLAS: the bundled OpenBLAS through netlib\'s JNIBLAS (no copies) vs the '
+     'same library on off-heap buffers, forks alternating (off-heap time / bundled time; ms per GEMM)', '>= 0.9', 0.9, 'ge'),
 ]
 # the files whose RATIO lines are read, and the commands.txt key of the command that wrote each
-RATIO_FILES = (('mllib.txt', 'mllib'), ('cluster.txt', 'cluster'), ('mlp_vs_torch.txt', 'mlp_vs_torch'))
+RATIO_FILES = (('mllib.txt', 'mllib'), ('cluster.txt', 'cluster'), ('mlp_vs_torch.txt', 'mlp_vs_torch'),
+               ('sgemm_ab.txt', 'sgemm_ab'))
 
 
 def mllib_lines(d, name):
