@@ -54,12 +54,12 @@ import scala.reflect.ClassTag$;
  * the 45 passes (the cap then); the next run measured 1.734 [1.588-1.771] (ceiling 1.96), its
  * two-executor sessions still compiling 197-288 ms per measured pass. With the cap at 120 every
  * session settled, the two-executor ones after 60-72 passes, and the ratio was 1.792
- * [1.770-2.033] against a ceiling of 1.781 [1.675-1.989] measured just before. What they still compile is tier-up, not deoptimisation: logged on the executors
- * ({@code -Xlog:jit+compilation=debug} in {@code SPARKGRAD_EXECUTOR_OPTS}, 2026-12-08), each
- * executor of a two-executor session made 410-429 C2 compilations in its first 30 s and still 82-89 in
- * its last 30 s (150-180 s), mostly Netty's, Spark's and the JDK's per-task code (a few of ours),
- * while compiled tier-4 code was made not entrant 84-86 times in the whole session, 18-22 of them
- * after 60 s.
+ * [1.770-2.033] against a ceiling of 1.781 [1.675-1.989] measured just before. What they still
+ * compile is tier-up, not deoptimisation: logged on the executors ({@code -Xlog:jit+compilation=debug}
+ * in {@code SPARKGRAD_EXECUTOR_OPTS}, 2026-12-08), each executor of a two-executor session made
+ * 410-429 C2 compilations in its first 30 s and still 82-89 in its last 30 s (150-180 s), mostly
+ * Netty's, Spark's and the JDK's per-task code (a few of ours), while compiled tier-4 code was made
+ * not entrant 84-86 times in the whole session, 18-22 of them after 60 s.
  *
  * <p>The size. Both executors and the driver (which, in a local-cluster, also hosts the Master and
  * the Workers) share the machine's cores, so what does not scale is what Spark spends per task and

@@ -11,7 +11,8 @@ import java.util.Arrays;
  * row-major order, so each output element's sum is the plain sequential one; FLOAT32 results are
  * rounded once at the end. The input is read in rows of its last axis (one {@link NdIndex} step
  * per row), each a plain typed loop; a reduction over the last axis alone (the softmax and loss
- * case) skips the index walk: row {@code r} is {@code x[r*len .. (r+1)*len)}, into output {@code r}.
+ * case) skips the index walk: row {@code r} is {@code x[r*len .. (r+1)*len)}, into output {@code r};
+ * so does a sum over the leading axes (the bias gradient), four rows per sweep in the same order.
  */
 public final class Reductions {
     private Reductions() {
